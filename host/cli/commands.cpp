@@ -1,0 +1,218 @@
+#include "cli/commands.hpp"
+
+#include "engine/engine.hpp"
+#include "graph/graph.hpp"
+#include "loader/plugin_registry.hpp"
+#include "report/iso8601.hpp"
+
+#include <rapidjson/prettywriter.h>
+#include <rapidjson/stringbuffer.h>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <unistd.h>
+
+namespace tradehost::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+/// The executable's directory (through /proc/self/exe, falling back to argv[0]).
+fs::path exe_dir(const std::string& argv0) {
+  std::error_code ec;
+  fs::path p = fs::read_symlink("/proc/self/exe", ec);
+  if (ec) p = fs::absolute(argv0);
+  return p.parent_path();
+}
+
+/// Plugin directories: $TRADEHOST_PLUGIN_PATH first, then the given ones, else <exe dir>/plugins.
+std::vector<std::string> plugin_dirs(const Options& opt, const std::vector<std::string>& configured) {
+  std::vector<std::string> dirs;
+  if (const char* env = std::getenv("TRADEHOST_PLUGIN_PATH")) {
+    std::string s = env;
+    size_t start = 0;
+    while (start <= s.size()) {
+      size_t end = s.find(':', start);
+      if (end == std::string::npos) end = s.size();
+      if (end > start) dirs.push_back(s.substr(start, end - start));
+      start = end + 1;
+    }
+  }
+  for (const auto& d : configured) dirs.push_back(d);
+  if (dirs.empty()) dirs.push_back((exe_dir(opt.exe) / "plugins").string());
+  return dirs;
+}
+
+void print_errors(const std::vector<std::string>& lines) {
+  for (const auto& l : lines) std::fprintf(stderr, "error: %s\n", l.c_str());
+}
+
+/// Loads plugins; refused libraries are logged as warnings (a graph that needs one fails later
+/// with an unknown-type error).
+void load_plugins(loader::PluginRegistry& reg, const std::vector<std::string>& dirs) {
+  for (const auto& problem : reg.load_directories(dirs)) spdlog::warn("{}", problem);
+}
+
+/// parse + plugins + validate; prints the errors and returns false on failure.
+bool load_graph(const Options& opt, loader::PluginRegistry& reg, graph::Graph& g) {
+  try {
+    g = graph::parse_graph(opt.config);
+  } catch (const graph::GraphError& e) {
+    print_errors(e.errors);
+    return false;
+  }
+  load_plugins(reg, plugin_dirs(opt, g.plugin_paths));
+  try {
+    graph::validate_graph(g, reg.schema_lookup());
+  } catch (const graph::GraphError& e) {
+    print_errors(e.errors);
+    if (reg.plugins().empty())
+      std::fprintf(stderr, "hint: no plugins were loaded; build them first (cmake --build build) or set [plugins] paths\n");
+    return false;
+  }
+  return true;
+}
+
+bool parse_time(const std::string& text, const char* what, std::optional<int64_t>& out) {
+  if (text.empty()) return true;
+  int64_t ns = 0;
+  std::string err;
+  if (!report::parse_iso8601_utc(text, ns, &err)) {
+    std::fprintf(stderr, "error: %s '%s' is not an ISO 8601 time (e.g. 2023-01-05 or 2023-01-05T12:00:00Z): %s\n", what,
+                 text.c_str(), err.c_str());
+    return false;
+  }
+  out = ns;
+  return true;
+}
+
+}  // namespace
+
+int cmd_run(const Options& opt, bool force_backtest) {
+  loader::PluginRegistry reg(engine::host_api());
+  graph::Graph g;
+  if (!load_graph(opt, reg, g)) return 2;
+  if (force_backtest) g.bot.mode = graph::Mode::Backtest;
+  engine::RunOptions ro;
+  if (!parse_time(opt.from.empty() ? g.bot.from : opt.from, "--from", ro.from_ns)) return 2;
+  if (!parse_time(opt.to.empty() ? g.bot.to : opt.to, "--to", ro.to_ns)) return 2;
+  if (ro.from_ns && ro.to_ns && *ro.from_ns >= *ro.to_ns) {
+    std::fprintf(stderr, "error: --from must be before --to\n");
+    return 2;
+  }
+  ro.out_dir = opt.out.empty() ? g.bot.out : fs::absolute(opt.out);
+  if (g.bot.mode == graph::Mode::Backtest) ro.state_path = ro.out_dir / "state.sqlite";
+  ro.progress = isatty(STDOUT_FILENO);
+  ro.speed = opt.speed;
+  if (opt.speed && !(*opt.speed > 0)) {
+    std::fprintf(stderr, "error: --speed must be positive\n");
+    return 2;
+  }
+  try {
+    engine::Engine eng(g, reg, ro);
+    spdlog::info("bot {} mode={} config={}", g.bot.name, graph::to_string(g.bot.mode), g.file.string());
+    engine::RunResult r = eng.run();
+    std::printf("state:   %s (run %lld)\n", r.state_path.string().c_str(), static_cast<long long>(r.run_id));
+    if (!r.report_path.empty()) std::printf("report:  %s\ntrades:  %s\n", r.report_path.string().c_str(), r.trades_path.string().c_str());
+    if (r.status == "failed") {
+      std::fprintf(stderr, "error: run failed: %s\n", r.error.c_str());
+      return 1;
+    }
+    if (r.status == "stopped") std::printf("stopped before the end of the data; state and report saved\n");
+    return 0;
+  } catch (const engine::EngineError& e) {
+    std::fprintf(stderr, "error: %s\n", e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "error: %s\n", e.what());
+    return 1;
+  }
+}
+
+int cmd_check(const Options& opt) {
+  loader::PluginRegistry reg(engine::host_api());
+  graph::Graph g;
+  if (!load_graph(opt, reg, g)) return 2;
+  try {
+    engine::RunOptions ro;
+    ro.out_dir = g.bot.out;
+    engine::Engine eng(g, reg, ro);
+    eng.prepare();
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "error: %s\n", e.what());
+    return 2;
+  }
+  std::printf("%s: ok (bot %s, mode %s, %zu connector(s), %zu strateg%s, %zu risk rule(s), %zu notifier(s))\n",
+              g.file.string().c_str(), g.bot.name.c_str(), std::string(graph::to_string(g.bot.mode)).c_str(),
+              g.connectors.size(), g.strategies.size(), g.strategies.size() == 1 ? "y" : "ies", g.risks.size(),
+              g.notifiers.size());
+  return 0;
+}
+
+int cmd_plugins(const Options& opt) {
+  loader::PluginRegistry reg(engine::host_api());
+  std::vector<std::string> problems = reg.load_directories(plugin_dirs(opt, opt.paths));
+  static const char* kKinds[] = {"?", "connector", "strategy", "risk", "notifier"};
+  static const char* kTypes[] = {"?", "str", "i64", "f64", "bool", "decimal", "duration", "str_list"};
+  if (opt.json) {
+    rapidjson::StringBuffer sb;
+    rapidjson::PrettyWriter<rapidjson::StringBuffer> w(sb);
+    w.StartObject();
+    w.Key("components");
+    w.StartArray();
+    for (const auto& p : reg.plugins())
+      for (const auto& c : p->components) {
+        w.StartObject();
+        w.Key("type"); w.String(c->type_name.c_str());
+        w.Key("kind"); w.String(kKinds[c->comp.kind]);
+        w.Key("description"); w.String(c->description.c_str());
+        w.Key("plugin"); w.String(p->name.c_str());
+        w.Key("version"); w.String(p->version.c_str());
+        w.Key("abi"); w.String(loader::abi_text(p->abi_version).c_str());
+        w.Key("file"); w.String(p->file.string().c_str());
+        w.Key("build_id"); w.String(p->build_id.c_str());
+        w.Key("file_hash"); w.String(p->file_hash.c_str());
+        w.Key("config");
+        w.StartArray();
+        for (const auto& f : c->schema.fields) {
+          w.StartObject();
+          w.Key("key"); w.String(f.key.c_str());
+          w.Key("type"); w.String(kTypes[static_cast<int>(f.type)]);
+          w.Key("default"); w.String(f.default_value.c_str());
+          w.Key("description"); w.String(f.description.c_str());
+          w.Key("required"); w.Bool(f.required);
+          w.Key("secret"); w.Bool(f.secret);
+          w.EndObject();
+        }
+        w.EndArray();
+        w.EndObject();
+      }
+    w.EndArray();
+    w.Key("problems");
+    w.StartArray();
+    for (const auto& pr : problems) w.String(pr.c_str());
+    w.EndArray();
+    w.EndObject();
+    std::printf("%s\n", sb.GetString());
+  } else {
+    for (const auto& p : reg.plugins())
+      for (const auto& c : p->components) {
+        std::printf("%-16s %-10s plugin %s %s (ABI %s)  %s\n", c->type_name.c_str(), kKinds[c->comp.kind], p->name.c_str(),
+                    p->version.c_str(), loader::abi_text(p->abi_version).c_str(), p->file.string().c_str());
+        std::printf("    %s\n", c->description.c_str());
+        for (const auto& f : c->schema.fields)
+          std::printf("    %-14s %-9s %s%s%s\n", f.key.c_str(), kTypes[static_cast<int>(f.type)],
+                      f.required ? "(required) " : f.default_value.empty() ? "" : ("= " + f.default_value + "  ").c_str(),
+                      f.description.c_str(), f.secret ? " [secret]" : "");
+      }
+    for (const auto& pr : problems) std::fprintf(stderr, "warning: %s\n", pr.c_str());
+    if (reg.plugins().empty()) std::fprintf(stderr, "no plugins found\n");
+  }
+  return problems.empty() ? 0 : 1;
+}
+
+}  // namespace tradehost::cli

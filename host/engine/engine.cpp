@@ -1,0 +1,1025 @@
+#include "engine/engine.hpp"
+
+#include "report/iso8601.hpp"
+#include "report/progress_bar.hpp"
+#include "report/report_json.hpp"
+#include "report/run_info.hpp"
+#include "report/summary_table.hpp"
+#include "report/trades_csv.hpp"
+
+#include <tradehost/fixed.hpp>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <unistd.h>
+
+namespace tradehost::engine {
+
+namespace {
+std::string sv(th_str s) { return s.len && s.ptr ? std::string(s.ptr, s.len) : std::string(); }
+th_str th(const std::string& s) { return th_str{s.data(), s.size()}; }
+int64_t wall_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+const char* side_lc(int32_t side) { return side == TH_SIDE_BUY ? "buy" : "sell"; }
+std::string lower(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+std::string json_escape(std::string_view s) {
+  std::string o;
+  for (char c : s) {
+    if (c == '"' || c == '\\') { o += '\\'; o += c; }
+    else if (static_cast<unsigned char>(c) < 0x20) o += fmt::format("\\u{:04x}", c);
+    else o += c;
+  }
+  return o;
+}
+}  // namespace
+
+struct Engine::StoredInstrument {
+  th_instrument view{};
+  std::string venue, symbol, native_symbol, base, quote, settle;
+  uint32_t connector = 0;
+  void bind() {
+    view.venue = th(venue);
+    view.symbol = th(symbol);
+    view.native_symbol = th(native_symbol);
+    view.base = th(base);
+    view.quote = th(quote);
+    view.settle = th(settle);
+  }
+};
+
+struct Engine::Source {
+  th_instance* connector;
+  const th_event* next = nullptr;  // owned by the plugin until the next replay_next
+  bool done = false;
+};
+
+struct Engine::Timer {
+  th_time_ns due;
+  uint64_t id;
+  th_instance* owner;
+  th_time_ns period;
+  bool repeat;
+  uint64_t cookie;
+  bool operator>(const Timer& o) const { return due != o.due ? due > o.due : id > o.id; }
+};
+
+struct Engine::Pending {
+  int32_t type;          // TH_EV_ORDER / TH_EV_FILL / TH_EV_POSITION
+  uint64_t order_id;
+  th_instrument_id instrument;
+  th_time_ns ts;
+  int64_t price = 0, qty = 0, fee = 0;
+  int32_t liquidity = 0;
+  int64_t fill_seq = 0;
+  int32_t state = 0;     // TH_EV_ORDER: the state at the time of the transition
+  int64_t filled_qty = 0, avg_fill_price = 0;
+};
+
+/// Writes every order transition to the store before the order manager applies it.
+class Engine::StoreJournal : public oms::Journal {
+ public:
+  explicit StoreJournal(Engine& e) : e_(e) {}
+  void order_created(const oms::Order& o) override {
+    const th_order_request& r = o.req;
+    store::OrderRow row;
+    row.run_id = e_.run_id_;
+    row.order_id = static_cast<int64_t>(o.id);
+    row.client_order_id = o.client_order_id;
+    row.strategy = o.strategy;
+    row.instrument = e_.instruments_[r.instrument]->symbol;
+    row.side = side_lc(r.side);
+    row.type = lower(oms::order_type_name(r.type));
+    row.tif = oms::tif_name(r.tif);
+    row.qty = e_.qty_text(r.instrument, r.qty);
+    if (r.type == TH_ORD_LIMIT || r.type == TH_ORD_STOP_LIMIT || r.type == TH_ORD_TAKE_PROFIT_LIMIT)
+      row.price = e_.price_text(r.instrument, r.price);
+    if (r.type != TH_ORD_MARKET && r.type != TH_ORD_LIMIT) row.trigger_price = e_.price_text(r.instrument, r.trigger_price);
+    row.tag = o.tag;
+    row.state = TH_ORDER_PENDING_NEW;
+    row.filled_qty = "0";
+    row.created_ns = row.updated_ns = o.created_ns;
+    e_.store_->insert_order(row);
+  }
+  void order_transition(const oms::Order& o, oms::OrderState from) override {
+    std::optional<std::string> avg;
+    if (o.filled_qty > 0) avg = e_.price_text(o.req.instrument, o.avg_fill_price);
+    std::optional<std::string_view> avg_sv, reason_sv;
+    if (avg) avg_sv = *avg;
+    if (!o.reason.empty()) reason_sv = o.reason;
+    e_.store_->record_transition(e_.run_id_, static_cast<int64_t>(o.id), o.updated_ns, static_cast<int32_t>(from),
+                                 static_cast<int32_t>(o.state), e_.qty_text(o.req.instrument, o.filled_qty), avg_sv,
+                                 reason_sv);
+  }
+
+ private:
+  Engine& e_;
+};
+
+Engine::Engine(const graph::Graph& graph, const loader::PluginRegistry& registry, RunOptions options)
+    : graph_(graph), registry_(registry), options_(std::move(options)) {
+  instruments_.push_back(nullptr);
+  subscribers_.emplace_back();
+  last_price_.push_back(0);
+  int64_t cash = 0;
+  std::string err;
+  if (!tradehost::parse_fixed(graph_.bot.initial_cash, TH_MONEY_SCALE, cash, &err) || cash <= 0)
+    throw EngineError(fmt::format("{}: [bot] initial_cash '{}' must be a positive decimal with at most 8 decimals",
+                                  graph_.file.string(), graph_.bot.initial_cash));
+  portfolio_ = portfolio::Portfolio(cash);
+  sim::SimConfig sc;
+  sc.maker_fee_bps = graph_.bot.maker_fee_bps;
+  sc.taker_fee_bps = graph_.bot.taker_fee_bps;
+  sc.slippage_bps = graph_.bot.slippage_bps;
+  try {
+    sim_ = std::make_unique<sim::MatchingEngine>(sc, portfolio_);
+  } catch (const std::exception& e) {
+    throw EngineError(fmt::format("{}: [bot] {}", graph_.file.string(), e.what()));
+  }
+}
+
+Engine::~Engine() {
+  stop_all();
+  destroy_all();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Instances
+
+void Engine::create_instances() {
+  auto add = [&](const graph::Node& n, std::vector<th_instance*>& into) {
+    const loader::ComponentInfo* c = registry_.find(n.type);
+    if (!c) throw EngineError(fmt::format("{}:{}:{}: unknown component type '{}'", n.pos.file, n.pos.line, n.pos.col, n.type));
+    th_instance& inst = instances_.emplace_back();
+    inst.engine = this;
+    inst.component = c;
+    inst.node = &n;
+    inst.kind = n.kind;
+    inst.index = static_cast<uint32_t>(into.size());
+    inst.name = n.name;
+    into.push_back(&inst);
+    th_status st = c->comp.create(&inst, host_api(), &inst.state);
+    if (st != TH_OK || !inst.state)
+      throw EngineError(fmt::format("{}:{}:{}: {} '{}' (type {}, plugin {}) refused its configuration (status {}); see the error above",
+                                    n.pos.file, n.pos.line, n.pos.col, graph::kind_name(n.kind), n.name, n.type,
+                                    c->plugin->file.filename().string(), st));
+    inst.created = true;
+  };
+  for (const auto& n : graph_.connectors) add(n, connectors_);
+  for (const auto& n : graph_.strategies) {
+    add(n, strategies_);
+    th_instance* s = strategies_.back();
+    for (uint32_t i = 0; i < connectors_.size(); ++i)
+      if (connectors_[i]->name == n.connector) s->connector = i;
+  }
+  for (const auto& n : graph_.risks) add(n, risks_);
+  for (const auto& n : graph_.notifiers) add(n, notifiers_);
+}
+
+void Engine::prepare() {
+  if (prepared_) return;
+  if (instances_.empty()) create_instances();
+  start_connectors();
+  resolve_subscriptions();
+  prepared_ = true;
+}
+
+void Engine::start_connectors() {
+  for (th_instance* c : connectors_) {
+    const auto& ops = c->component->connector;
+    th_status st = c->component->comp.start ? c->component->comp.start(c->state) : TH_OK;
+    if (st == TH_OK) st = ops.load_instruments(c->state);
+    if (st != TH_OK)
+      throw EngineError(fmt::format("{}:{}:{}: connector '{}' failed to start (status {}); see the error above",
+                                    c->node->pos.file, c->node->pos.line, c->node->pos.col, c->name, st));
+    c->started = true;
+  }
+}
+
+void Engine::resolve_subscriptions() {
+  if (strategies_.empty()) throw EngineError(fmt::format("{}: the graph has no [[strategy]]", graph_.file.string()));
+  for (th_instance* s : strategies_) {
+    th_instance* conn = connectors_.at(s->connector);
+    const graph::Node& n = *s->node;
+    for (const std::string& sym : n.instruments) {
+      th_instrument_id found = 0;
+      for (size_t id = 1; id < instruments_.size(); ++id)
+        if (instruments_[id]->connector == conn->index && instruments_[id]->symbol == sym) found = static_cast<th_instrument_id>(id);
+      if (!found) {
+        std::string have;
+        for (size_t id = 1; id < instruments_.size(); ++id)
+          if (instruments_[id]->connector == conn->index) have += (have.empty() ? "" : ", ") + instruments_[id]->symbol;
+        const auto& p = n.where("instruments");
+        throw EngineError(fmt::format("{}:{}:{}: strategy '{}': connector '{}' has no instrument '{}' (it defines: {})",
+                                      p.file, p.line, p.col, s->name, conn->name, sym, have.empty() ? "none" : have));
+      }
+      th_status st = conn->component->connector.subscribe(conn->state, found, TH_EV_MASK(TH_EV_BAR), n.timeframe_ns);
+      if (st != TH_OK) {
+        const auto& p = n.where("timeframe");
+        throw EngineError(fmt::format("{}:{}:{}: strategy '{}': connector '{}' cannot give {} bars of {} (status {}); see the error above",
+                                      p.file, p.line, p.col, s->name, conn->name, n.timeframe, sym, st));
+      }
+      s->instruments.push_back(found);
+      subscribers_[found].push_back(s);
+      if (!primary_) primary_ = found;
+      if (!bar_interval_ns_) bar_interval_ns_ = n.timeframe_ns;
+    }
+  }
+  for (th_instance* c : connectors_) {
+    if (c->component->connector.replay_next) {
+      sources_.push_back(Source{c});
+      th_time_ns a = 0, b = 0;
+      if (c->component->connector.replay_extent &&
+          c->component->connector.replay_extent(c->state, &a, &b) == TH_OK) {
+        if (!extent_first_ || a < extent_first_) extent_first_ = a;
+        if (b > extent_last_) extent_last_ = b;
+      }
+    } else if (graph_.bot.mode != graph::Mode::Live) {
+      throw EngineError(fmt::format("{}:{}:{}: connector '{}' (type {}) is not a historical source; {} mode needs one (e.g. type = \"replay\")",
+                                    c->node->pos.file, c->node->pos.line, c->node->pos.col, c->name, c->node->type,
+                                    graph::to_string(graph_.bot.mode)));
+    }
+  }
+}
+
+void Engine::open_store() {
+  std::filesystem::path path = options_.state_path ? *options_.state_path : graph_.bot.state;
+  auto durability = graph_.bot.mode == graph::Mode::Backtest ? store::Durability::Batched : store::Durability::Synchronous;
+  try {
+    store_ = std::make_unique<store::Store>(store::Store::open(path, durability));
+  } catch (const std::exception& e) {
+    throw EngineError(e.what());
+  }
+  store::RunRow run;
+  run.bot = graph_.bot.name;
+  run.mode = std::string(graph::to_string(graph_.bot.mode));
+  run.config_path = graph_.file.string();
+  run.started_ns = wall_ns();
+  run_id_ = store_->begin_run(run);
+  for (const auto& p : registry_.plugins()) {
+    store::PluginRow row;
+    row.run_id = run_id_;
+    row.name = p->name;
+    row.version = p->version;
+    row.abi = loader::abi_text(p->abi_version);
+    row.file = p->file.string();
+    row.build_id = p->build_id.empty() ? p->file_hash : p->build_id + "/" + p->file_hash;
+    store_->record_plugin(row);
+  }
+  journal_ = std::make_unique<StoreJournal>(*this);
+  oms_ = std::make_unique<oms::OrderManager>(graph_.bot.name, run_id_, *journal_);
+}
+
+void Engine::start_others() {
+  for (auto* list : {&risks_, &strategies_, &notifiers_})
+    for (th_instance* i : *list) {
+      th_status st = i->component->comp.start ? i->component->comp.start(i->state) : TH_OK;
+      if (st != TH_OK)
+        throw EngineError(fmt::format("{}:{}:{}: {} '{}' failed to start (status {}); see the error above", i->node->pos.file,
+                                      i->node->pos.line, i->node->pos.col, graph::kind_name(i->kind), i->name, st));
+      i->started = true;
+    }
+}
+
+void Engine::stop_all(bool notifiers_too) noexcept {
+  for (auto* list : {&strategies_, &risks_, &connectors_, &notifiers_}) {
+    if (list == &notifiers_ && !notifiers_too) continue;
+    for (th_instance* i : *list)
+      if (i->started) {
+        if (i->component->comp.stop) i->component->comp.stop(i->state);
+        i->started = false;
+      }
+  }
+}
+
+void Engine::destroy_all() noexcept {
+  for (auto it = instances_.rbegin(); it != instances_.rend(); ++it)
+    if (it->created) {
+      it->component->comp.destroy(it->state);
+      it->created = false;
+      it->state = nullptr;
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Host services
+
+th_status Engine::define_instrument(th_instance* self, const th_instrument* in, th_instrument_id* out) {
+  if (!self || self->kind != TH_KIND_CONNECTOR || !in || !out) return TH_ERR_INVALID_ARG;
+  th_instrument c{};
+  std::memcpy(&c, in, std::min<size_t>(in->struct_size, sizeof c));
+  auto bad = [&](const std::string& why) {
+    spdlog::error("connector '{}': instrument '{}' refused: {}", self->name, sv(c.symbol), why);
+    return TH_ERR_INVALID_ARG;
+  };
+  if (c.price_scale < 0 || c.price_scale > 18 || c.qty_scale < 0 || c.qty_scale > 18) return bad("scale outside 0..18");
+  if (c.tick_size <= 0 || c.lot_size <= 0) return bad("tick_size and lot_size must be positive");
+  if (sv(c.symbol).empty() || sv(c.quote).empty() || sv(c.base).empty()) return bad("symbol, base and quote are required");
+  if (c.kind < TH_INST_SPOT || c.kind > TH_INST_FUTURE) return bad("kind must be spot, perpetual or future");
+  const std::string venue = sv(c.venue), symbol = sv(c.symbol);
+  for (size_t id = 1; id < instruments_.size(); ++id) {
+    StoredInstrument* s = instruments_[id];
+    if (s->venue == venue && s->symbol == symbol) {
+      if (s->view.price_scale != c.price_scale || s->view.qty_scale != c.qty_scale || s->view.tick_size != c.tick_size ||
+          s->view.lot_size != c.lot_size)
+        return bad("already defined differently");
+      *out = static_cast<th_instrument_id>(id);
+      return TH_OK;
+    }
+  }
+  if (quote_asset_.empty()) quote_asset_ = sv(c.quote);
+  else if (quote_asset_ != sv(c.quote))
+    return bad(fmt::format("its quote asset {} differs from {}; one run keeps one cash account", sv(c.quote), quote_asset_));
+  StoredInstrument& s = instrument_store_.emplace_back();
+  s.view = c;
+  s.venue = venue;
+  s.symbol = symbol;
+  s.native_symbol = sv(c.native_symbol);
+  s.base = sv(c.base);
+  s.quote = sv(c.quote);
+  s.settle = sv(c.settle);
+  s.connector = self->index;
+  s.view.struct_size = sizeof(th_instrument);
+  s.view.id = static_cast<th_instrument_id>(instruments_.size());
+  s.bind();
+  instruments_.push_back(&s);
+  subscribers_.emplace_back();
+  last_price_.push_back(0);
+  portfolio_.add_instrument(s.view.id, c.price_scale, c.qty_scale);
+  sim_->add_instrument(s.view);
+  *out = s.view.id;
+  return TH_OK;
+}
+
+const th_instrument* Engine::instrument(th_instrument_id id) const noexcept {
+  return id > 0 && id < instruments_.size() ? &instruments_[id]->view : nullptr;
+}
+
+th_status Engine::find_instrument(th_str venue, th_str symbol, th_instrument_id* out) const {
+  const std::string v = sv(venue), s = sv(symbol);
+  for (size_t id = 1; id < instruments_.size(); ++id)
+    if ((v.empty() || instruments_[id]->venue == v) && instruments_[id]->symbol == s) {
+      *out = static_cast<th_instrument_id>(id);
+      return TH_OK;
+    }
+  return TH_ERR_NOT_FOUND;
+}
+
+th_status Engine::emit(th_instance* self, const th_event* ev) {
+  if (!self || self->kind != TH_KIND_CONNECTOR || !ev) return TH_ERR_INVALID_ARG;
+  // Live event sources arrive in issue "live connectivity"; a historical source yields its
+  // events through replay_next. Status events are logged.
+  if (ev->type == TH_EV_STATUS) {
+    const auto* s = reinterpret_cast<const th_ev_status*>(ev);
+    spdlog::info("connector '{}' status={} {}", self->name, s->code, sv(s->message));
+    return TH_OK;
+  }
+  return TH_ERR_UNSUPPORTED;
+}
+
+std::string Engine::price_text(th_instrument_id id, int64_t raw) const {
+  return tradehost::format_fixed_trimmed(raw, instruments_[id]->view.price_scale);
+}
+std::string Engine::qty_text(th_instrument_id id, int64_t raw) const {
+  return tradehost::format_fixed_trimmed(raw, instruments_[id]->view.qty_scale);
+}
+std::string Engine::money_text(int64_t raw) { return tradehost::format_fixed_trimmed(raw, TH_MONEY_SCALE); }
+
+void Engine::reject(th_instance* self, const th_order_request& req, const std::string& rule, const std::string& reason) {
+  const th_instrument_id id = req.instrument;
+  const std::string sym = instrument(id) ? instruments_[id]->symbol : fmt::format("#{}", id);
+  spdlog::debug("order rejected strategy={} rule={} reason={}", self->name, rule, reason);
+  if (store_) {
+    store::RejectionRow row;
+    row.run_id = run_id_;
+    row.ts_ns = now_;
+    row.strategy = self->name;
+    row.instrument = sym;
+    row.rule = rule;
+    row.reason = reason;
+    const bool known = instrument(id) != nullptr;
+    row.order_json = fmt::format(R"({{"side":"{}","type":"{}","qty":"{}","price":"{}","trigger_price":"{}","tag":"{}"}})",
+                                 side_lc(req.side), oms::order_type_name(req.type),
+                                 known ? qty_text(id, req.qty) : std::to_string(req.qty),
+                                 known ? price_text(id, req.price) : std::to_string(req.price),
+                                 known ? price_text(id, req.trigger_price) : std::to_string(req.trigger_price),
+                                 json_escape(sv(req.tag)));
+    store_->record_rejection(row);
+    if (self->pending_decision_id) {
+      store_->attach_decision_order(self->pending_decision_id, std::nullopt, "rejected: " + rule + ": " + reason);
+      self->pending_decision_id = 0;
+    }
+  }
+  notify("rejected", TH_SEV_WARN, fmt::format("order rejected by {}", rule),
+         fmt::format("strategy={} instrument={} side={} reason={}", self->name, sym, side_lc(req.side), reason));
+}
+
+void Engine::queue_order_event(const oms::Order& o) {
+  Pending p{TH_EV_ORDER, o.id, o.req.instrument, now_};
+  p.state = static_cast<int32_t>(o.state);
+  p.filled_qty = o.filled_qty;
+  p.avg_fill_price = o.avg_fill_price;
+  pending_.push_back(p);
+}
+
+th_status Engine::submit_order(th_instance* self, const th_order_request* in, uint64_t* order_id, th_str* reason) {
+  static thread_local std::string reason_buf;
+  auto refuse = [&](th_status st, std::string why) {
+    reason_buf = std::move(why);
+    if (reason) *reason = th(reason_buf);
+    return st;
+  };
+  if (!self || self->kind != TH_KIND_STRATEGY || !in || !order_id) return refuse(TH_ERR_INVALID_ARG, "submit_order is for strategies");
+  if (!oms_) return refuse(TH_ERR_NOT_READY, "orders are accepted once the run has started");
+  if (self->failed || !self->started) return refuse(TH_ERR_NOT_READY, "the strategy is stopped");
+  th_order_request req{};
+  std::memcpy(&req, in, std::min<size_t>(in->struct_size, sizeof req));
+  req.struct_size = sizeof req;
+  *order_id = 0;
+  // Validation: the request itself.
+  std::string why;
+  const th_instrument* inst = instrument(req.instrument);
+  if (!inst) why = fmt::format("unknown instrument id {}", req.instrument);
+  else if (std::find(self->instruments.begin(), self->instruments.end(), req.instrument) == self->instruments.end())
+    why = fmt::format("instrument {} is not one of this strategy's instruments", sv(inst->symbol));
+  else if (req.side != TH_SIDE_BUY && req.side != TH_SIDE_SELL) why = fmt::format("side {} is neither buy (1) nor sell (2)", req.side);
+  else if (req.type < TH_ORD_MARKET || req.type > TH_ORD_TRAILING_STOP) why = fmt::format("unknown order type {}", req.type);
+  else if (req.tif < 0 || req.tif > TH_TIF_GTX) why = fmt::format("unknown time in force {}", req.tif);
+  else if (req.qty <= 0) why = fmt::format("quantity {} must be positive", qty_text(req.instrument, req.qty));
+  else if (req.qty % inst->lot_size != 0)
+    why = fmt::format("quantity {} is not a multiple of the lot size {}", qty_text(req.instrument, req.qty),
+                      qty_text(req.instrument, inst->lot_size));
+  else if (inst->min_qty && req.qty < inst->min_qty)
+    why = fmt::format("quantity {} is below the minimum {}", qty_text(req.instrument, req.qty), qty_text(req.instrument, inst->min_qty));
+  else {
+    const bool has_price = req.type == TH_ORD_LIMIT || req.type == TH_ORD_STOP_LIMIT || req.type == TH_ORD_TAKE_PROFIT_LIMIT;
+    const bool has_trigger = req.type != TH_ORD_MARKET && req.type != TH_ORD_LIMIT;
+    if (has_price && (req.price <= 0 || req.price % inst->tick_size != 0))
+      why = fmt::format("price {} must be positive and a multiple of the tick size {}", price_text(req.instrument, req.price),
+                        price_text(req.instrument, inst->tick_size));
+    else if (has_trigger && (req.trigger_price <= 0 || req.trigger_price % inst->tick_size != 0))
+      why = fmt::format("trigger price {} must be positive and a multiple of the tick size {}",
+                        price_text(req.instrument, req.trigger_price), price_text(req.instrument, inst->tick_size));
+    else if (inst->min_notional) {
+      int64_t px = has_price ? req.price : has_trigger ? req.trigger_price : last_price_[req.instrument];
+      int64_t notional = portfolio::Portfolio::money(portfolio_.position(req.instrument), px, req.qty);
+      if (px > 0 && notional < inst->min_notional)
+        why = fmt::format("notional {} is below the minimum {} {}", money_text(notional), money_text(inst->min_notional),
+                          sv(inst->quote));
+    }
+  }
+  if (!why.empty()) {
+    reject(self, req, "validation", why);
+    return refuse(TH_ERR_INVALID_ARG, why);
+  }
+  // The risk chain: every rule in graph order; the first rejection wins.
+  for (th_instance* r : risks_) {
+    std::string rule_reason;
+    if (r->failed) rule_reason = fmt::format("rule failed earlier ({}); failing closed", r->failure);
+    else {
+      th_str rs{};
+      th_status st = r->component->risk.check(r->state, &req, &rs);
+      if (st == TH_OK) continue;
+      rule_reason = st == TH_ERR_REJECTED ? sv(rs) : fmt::format("check failed with status {}; failing closed", st);
+      if (rule_reason.empty()) rule_reason = "rejected";
+    }
+    reject(self, req, r->name, rule_reason);
+    return refuse(TH_ERR_REJECTED, r->name + ": " + rule_reason);
+  }
+  // Approved: journal PENDING_NEW first, then route to the simulator.
+  oms::Order& o = oms_->create(req, self->name, self->index, now_);
+  if (self->pending_decision_id) {
+    store_->attach_decision_order(self->pending_decision_id, static_cast<int64_t>(o.id), "approved");
+    self->pending_decision_id = 0;
+  }
+  std::string sim_reason = sim_->accept(o, last_price_[req.instrument]);
+  if (sim_reason.empty()) {
+    oms_->transition(o, oms::OrderState::New, now_);
+  } else {
+    oms_->transition(o, oms::OrderState::Rejected, now_, sim_reason);
+    notify("rejected", TH_SEV_WARN, "order rejected by the simulated venue",
+           fmt::format("strategy={} order={} reason={}", self->name, o.client_order_id, sim_reason));
+  }
+  queue_order_event(o);
+  *order_id = o.id;
+  if (reason) *reason = th_str{nullptr, 0};
+  return TH_OK;
+}
+
+th_status Engine::cancel_order(th_instance* self, uint64_t order_id) {
+  if (!self || !oms_) return TH_ERR_NOT_READY;
+  oms::Order* o = oms_->find(order_id);
+  if (!o || o->owner != self->index || self->kind != TH_KIND_STRATEGY) return TH_ERR_NOT_FOUND;
+  if (oms::is_final(o->state)) return TH_ERR_INVALID_ARG;
+  if (!sim_->remove(*o)) return TH_ERR_NOT_FOUND;
+  oms_->transition(*o, oms::OrderState::Canceled, now_, "canceled by strategy");
+  queue_order_event(*o);
+  return TH_OK;
+}
+
+th_status Engine::record_decision(th_instance* self, th_instrument_id inst, int32_t action, th_str reason, th_str inputs) {
+  if (!self || self->kind != TH_KIND_STRATEGY) return TH_ERR_INVALID_ARG;
+  if (!store_) return TH_ERR_NOT_READY;
+  store::DecisionRow row;
+  row.run_id = run_id_;
+  row.ts_ns = now_;
+  row.strategy = self->name;
+  row.instrument = instrument(inst) ? instruments_[inst]->symbol : "";
+  row.action = action == TH_DECISION_BUY ? "buy" : action == TH_DECISION_SELL ? "sell" : "hold";
+  row.reason = sv(reason);
+  row.inputs_json = inputs.len ? sv(inputs) : "{}";
+  self->pending_decision_id = store_->record_decision(row);
+  return TH_OK;
+}
+
+th_status Engine::position(th_instrument_id id, th_position_info* out) const {
+  if (!out || !instrument(id)) return TH_ERR_NOT_FOUND;
+  th_position_info p{};
+  p.struct_size = sizeof p;
+  const auto& pos = portfolio_.position(id);
+  p.qty = pos.qty;
+  p.avg_entry_price = portfolio_.avg_entry_price(id);
+  p.realized_pnl = pos.realized;
+  p.unrealized_pnl = portfolio_.unrealized(id);
+  std::memcpy(out, &p, std::min<size_t>(out->struct_size ? out->struct_size : sizeof p, sizeof p));
+  return TH_OK;
+}
+
+th_status Engine::account(th_account_info* out) const {
+  if (!out) return TH_ERR_INVALID_ARG;
+  th_account_info a{};
+  a.struct_size = sizeof a;
+  a.cash = portfolio_.cash();
+  a.equity = portfolio_.equity();
+  a.fees_paid = portfolio_.fees();
+  a.realized_pnl = portfolio_.realized_after_fees();
+  std::memcpy(out, &a, std::min<size_t>(out->struct_size ? out->struct_size : sizeof a, sizeof a));
+  return TH_OK;
+}
+
+th_status Engine::last_price(th_instrument_id id, th_fixed* out) const {
+  if (!instrument(id) || !out) return TH_ERR_NOT_FOUND;
+  if (!last_price_[id]) return TH_ERR_NOT_READY;
+  *out = last_price_[id];
+  return TH_OK;
+}
+
+uint64_t Engine::timer_start(th_instance* self, th_time_ns period, int32_t repeat, uint64_t cookie) {
+  if (!self || period <= 0 || !self->component->comp.on_timer) return 0;
+  Timer t{now_ + period, next_timer_id_++, self, period, repeat != 0, cookie};
+  timers_.push_back(t);
+  std::push_heap(timers_.begin(), timers_.end(), std::greater<>());
+  return t.id;
+}
+
+void Engine::timer_cancel(uint64_t timer_id) {
+  auto it = std::find_if(timers_.begin(), timers_.end(), [&](const Timer& t) { return t.id == timer_id; });
+  if (it == timers_.end()) return;
+  timers_.erase(it);
+  std::make_heap(timers_.begin(), timers_.end(), std::greater<>());
+}
+
+th_status Engine::post(th_instance* self, uint64_t cookie) {
+  if (!self || !io_ || !self->component->comp.on_posted) return TH_ERR_NOT_READY;
+  boost::asio::post(*io_, [this, self, cookie] {
+    if (!self->started || self->failed) return;
+    th_status st = self->component->comp.on_posted(self->state, cookie);
+    if (st != TH_OK) instance_failed(self, "on_posted", st);
+  });
+  return TH_OK;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Dispatch
+
+void Engine::notify(const char* topic, int32_t severity, const std::string& title, const std::string& body) {
+  const std::string t = topic;
+  for (th_instance* n : notifiers_) {
+    if (!n->started) continue;
+    const auto& on = n->node->on;
+    if (std::find(on.begin(), on.end(), t) == on.end()) continue;
+    th_status st = n->component->notifier.notify(n->state, severity, th(t), th(title), th(body));
+    if (st != TH_OK) spdlog::warn("notifier '{}' failed on topic {} (status {}); trading continues", n->name, t, st);
+  }
+}
+
+void Engine::instance_failed(th_instance* inst, const char* what, th_status st) {
+  if (inst->failed) return;
+  inst->failed = true;
+  inst->failure = fmt::format("{} returned status {}", what, st);
+  std::string policy;
+  if (inst->kind == TH_KIND_STRATEGY) {
+    policy = "the strategy is stopped; its orders and positions stay with the host";
+    if (inst->started && inst->component->comp.stop) inst->component->comp.stop(inst->state);
+    inst->started = false;
+  } else if (inst->kind == TH_KIND_RISK) {
+    policy = "the rule fails closed: every later order is rejected";
+  } else {
+    policy = "the run continues";
+  }
+  spdlog::error("{} '{}' failed: {}; {}", graph::kind_name(inst->kind), inst->name, inst->failure, policy);
+  notify("error", TH_SEV_ERROR, fmt::format("{} '{}' failed", graph::kind_name(inst->kind), inst->name),
+         fmt::format("{}; {}", inst->failure, policy));
+}
+
+void Engine::deliver(th_instance* inst, const th_event& ev) {
+  if (!inst->started || inst->failed) return;
+  th_status st = inst->component->strategy.on_event(inst->state, &ev);
+  inst->pending_decision_id = 0;
+  if (st != TH_OK) instance_failed(inst, "on_event", st);
+}
+
+void Engine::deliver_to_risk(const th_event& ev) {
+  for (th_instance* r : risks_) {
+    if (r->failed || !r->component->risk.on_event) continue;
+    th_status st = r->component->risk.on_event(r->state, &ev);
+    if (st != TH_OK) instance_failed(r, "on_event", st);
+  }
+}
+
+void Engine::flush_pending() {
+  // Events raised while delivering may queue more; take them in order.
+  for (size_t i = 0; i < pending_.size(); ++i) {
+    const Pending p = pending_[i];
+    oms::Order* o = oms_->find(p.order_id);
+    if (!o) continue;
+    th_instance* owner = strategies_.at(o->owner);
+    if (p.type == TH_EV_ORDER) {
+      th_ev_order ev{};
+      ev.h = th_event{sizeof ev, TH_EV_ORDER, p.ts, p.ts, p.instrument, 0};
+      ev.order_id = o->id;
+      ev.client_order_id = th(o->client_order_id);
+      ev.state = p.state;
+      ev.side = o->req.side;
+      ev.order_type = o->req.type;
+      ev.qty = o->req.qty;
+      ev.price = o->req.price;
+      ev.filled_qty = p.filled_qty;
+      ev.avg_fill_price = p.avg_fill_price;
+      ev.reason = th(o->reason);
+      deliver(owner, ev.h);
+      deliver_to_risk(ev.h);
+    } else if (p.type == TH_EV_FILL) {
+      const std::string trade_id = fmt::format("sim-{}", p.fill_seq);
+      th_ev_fill ev{};
+      ev.h = th_event{sizeof ev, TH_EV_FILL, p.ts, p.ts, p.instrument, 0};
+      ev.order_id = o->id;
+      ev.client_order_id = th(o->client_order_id);
+      ev.trade_id = th(trade_id);
+      ev.side = o->req.side;
+      ev.liquidity = p.liquidity;
+      ev.price = p.price;
+      ev.qty = p.qty;
+      ev.fee = p.fee;
+      ev.fee_asset = th(quote_asset_);
+      deliver(owner, ev.h);
+      deliver_to_risk(ev.h);
+      th_ev_position pe{};
+      pe.h = th_event{sizeof pe, TH_EV_POSITION, p.ts, p.ts, p.instrument, 0};
+      const auto& pos = portfolio_.position(p.instrument);
+      pe.qty = pos.qty;
+      pe.avg_entry_price = portfolio_.avg_entry_price(p.instrument);
+      pe.realized_pnl = pos.realized;
+      pe.unrealized_pnl = portfolio_.unrealized(p.instrument);
+      deliver(owner, pe.h);
+      deliver_to_risk(pe.h);
+    }
+  }
+  pending_.clear();
+}
+
+void Engine::fire_timers(th_time_ns up_to) {
+  while (!timers_.empty() && timers_.front().due <= up_to) {
+    std::pop_heap(timers_.begin(), timers_.end(), std::greater<>());
+    Timer t = timers_.back();
+    timers_.pop_back();
+    if (t.repeat) {
+      Timer n = t;
+      n.due += t.period;
+      timers_.push_back(n);
+      std::push_heap(timers_.begin(), timers_.end(), std::greater<>());
+    }
+    if (!t.owner->started || t.owner->failed) continue;
+    if (t.due > now_) now_ = t.due;
+    th_status st = t.owner->component->comp.on_timer(t.owner->state, t.id, t.cookie);
+    if (t.owner->kind == TH_KIND_STRATEGY) t.owner->pending_decision_id = 0;
+    if (st != TH_OK) instance_failed(t.owner, "on_timer", st);
+    flush_pending();
+  }
+}
+
+void Engine::close_period() {
+  if (!period_ts_) return;
+  const int64_t equity = portfolio_.equity();
+  metrics_->on_bar(period_ts_, equity, period_exposed_ || portfolio_.any_open());
+  if (period_ts_ >= next_equity_ts_) {
+    store_->record_equity(run_id_, period_ts_, money_text(equity), money_text(portfolio_.cash()));
+    next_equity_ts_ = period_ts_ + graph_.bot.equity_interval_ns;
+  }
+  period_ts_ = 0;
+}
+
+void Engine::on_bar(const th_ev_bar& bar) {
+  const th_instrument_id id = bar.h.instrument;
+  if (bar.h.ts_event != period_ts_) {
+    close_period();
+    period_ts_ = bar.h.ts_event;
+    period_exposed_ = portfolio_.any_open();
+  }
+  if (id == primary_) {
+    if (!first_open_) first_open_ = bar.open;
+    last_close_ = bar.close;
+  }
+  // 1. Orders accepted before this bar opened trade against it.
+  if (sim_->has_resting(id)) {
+    sim_->on_bar(
+        bar,
+        [&](const sim::SimFill& f) {
+          oms::Order& o = *f.order;
+          oms_->apply_fill(o, f.qty, f.price, now_);
+          ++fills_;
+          store::FillRow row;
+          row.run_id = run_id_;
+          row.order_id = static_cast<int64_t>(o.id);
+          row.client_order_id = o.client_order_id;
+          row.trade_id = fmt::format("sim-{}", fills_);
+          row.ts_ns = bar.open_time;
+          row.instrument = instruments_[id]->symbol;
+          row.side = side_lc(o.req.side);
+          row.price = price_text(id, f.price);
+          row.qty = qty_text(id, f.qty);
+          row.fee = money_text(f.fee);
+          row.fee_asset = quote_asset_;
+          row.liquidity = f.liquidity == TH_LIQ_MAKER ? "maker" : "taker";
+          store_->record_fill(row);
+          auto trip = portfolio_.apply_fill(id, o.req.side, f.price, f.qty, f.fee, bar.open_time);
+          const auto& pos = portfolio_.position(id);
+          store::PositionRow prow;
+          prow.run_id = run_id_;
+          prow.instrument = instruments_[id]->symbol;
+          prow.qty = qty_text(id, pos.qty);
+          prow.avg_entry_price = price_text(id, portfolio_.avg_entry_price(id));
+          prow.realized_pnl = money_text(pos.realized);
+          prow.updated_ns = now_;
+          store_->upsert_position(prow);
+          period_exposed_ = true;
+          if (trip) {
+            report::RoundTrip rt;
+            rt.instrument = instruments_[id]->symbol;
+            rt.side = trip->long_side ? "long" : "short";
+            rt.entry_time_ns = trip->entry_time;
+            rt.exit_time_ns = trip->exit_time;
+            rt.qty = qty_text(id, trip->qty);
+            rt.entry_price = price_text(id, trip->entry_price);
+            rt.exit_price = price_text(id, trip->exit_price);
+            rt.pnl_raw = trip->pnl;
+            rt.fees_raw = trip->fees;
+            rt.return_pct = trip->entry_notional ? 100.0 * static_cast<double>(trip->pnl) / static_cast<double>(trip->entry_notional) : 0;
+            metrics_->on_round_trip(rt);
+            trips_.push_back(std::move(rt));
+          }
+          Pending p{TH_EV_FILL, o.id, id, now_, f.price, f.qty, f.fee, f.liquidity, fills_};
+          pending_.push_back(p);
+          queue_order_event(o);  // after the fill: the strategy sees the execution, then FILLED
+          notify("fill", TH_SEV_INFO, fmt::format("{} {} {} @ {}", side_lc(o.req.side), qty_text(id, f.qty), instruments_[id]->symbol, price_text(id, f.price)),
+                 fmt::format("order={} strategy={} fee={} {} liquidity={}", o.client_order_id, o.strategy, money_text(f.fee), quote_asset_, row.liquidity));
+        },
+        [&](const sim::SimExpiry& x) {
+          oms_->transition(*x.order, oms::OrderState::Expired, now_, x.reason);
+          queue_order_event(*x.order);
+          notify("order", TH_SEV_WARN, "order expired", fmt::format("order={} reason={}", x.order->client_order_id, x.reason));
+        });
+    flush_pending();
+  }
+  // 2. Mark to market at the close.
+  last_price_[id] = bar.close;
+  portfolio_.mark(id, bar.close);
+  // 3. Risk rules, then the strategies, see the bar.
+  deliver_to_risk(bar.h);
+  for (th_instance* s : subscribers_[id]) {
+    deliver(s, bar.h);
+    if (!pending_.empty()) flush_pending();
+  }
+}
+
+void Engine::process(const th_event& ev) {
+  if (ev.ts_event > now_) now_ = ev.ts_event;
+  if (!timers_.empty()) fire_timers(ev.ts_event);
+  ++events_;
+  if (ev.type == TH_EV_BAR) {
+    on_bar(reinterpret_cast<const th_ev_bar&>(ev));
+    return;
+  }
+  deliver_to_risk(ev);
+  if (ev.instrument && ev.instrument < subscribers_.size())
+    for (th_instance* s : subscribers_[ev.instrument]) deliver(s, ev);
+  flush_pending();
+}
+
+/// Takes the earliest next event over all historical sources (ties: graph order), skipping
+/// events outside [from, to). False at the end of every source or on a source error (fatal_).
+bool Engine::next_from_sources(const th_event*& ev, size_t& source) {
+  for (;;) {
+    size_t best = sources_.size();
+    for (size_t i = 0; i < sources_.size(); ++i) {
+      Source& s = sources_[i];
+      if (s.done) continue;
+      if (!s.next) {
+        th_status st = s.connector->component->connector.replay_next(s.connector->state, &s.next);
+        if (st == TH_ERR_NOT_FOUND) {
+          s.done = true;
+          continue;
+        }
+        if (st != TH_OK || !s.next) {
+          fatal_ = fmt::format("connector '{}' failed reading its data (status {}); see the error above", s.connector->name, st);
+          return false;
+        }
+      }
+      if (best == sources_.size() || s.next->ts_event < sources_[best].next->ts_event) best = i;
+    }
+    if (best == sources_.size()) return false;
+    const th_event* e = sources_[best].next;
+    sources_[best].next = nullptr;  // consumed: fetch again next time
+    th_time_ns t = e->type == TH_EV_BAR ? reinterpret_cast<const th_ev_bar*>(e)->open_time : e->ts_event;
+    if (options_.from_ns && t < *options_.from_ns) continue;
+    if (options_.to_ns && t >= *options_.to_ns) {
+      sources_[best].done = true;
+      continue;
+    }
+    ev = e;
+    source = best;
+    return true;
+  }
+}
+
+void Engine::pump_backtest(boost::asio::io_context& io) {
+  report::ProgressBar::Options po;
+  if (!options_.progress) po.enabled = false;
+  auto bar = std::make_shared<report::ProgressBar>(po);
+  const int64_t span = extent_last_ - extent_first_;
+  std::function<void()> chunk;
+  chunk = [this, &io, bar, span, &chunk] {
+    const th_event* ev = nullptr;
+    size_t src = 0;
+    auto done = [&] {
+      bar->finish();
+      io.stop();  // the signal set would otherwise keep run() waiting
+    };
+    for (int n = 0; n < 65536; ++n) {
+      if (stop_requested_.load(std::memory_order_relaxed) || !fatal_.empty()) return done();
+      if (!next_from_sources(ev, src)) return done();
+      process(*ev);
+      if (span > 0) bar->update((now_ - extent_first_) / 1000, span / 1000);
+      else bar->update(events_, 0);
+    }
+    boost::asio::post(io, chunk);  // let signal handlers run between chunks
+  };
+  boost::asio::post(io, chunk);
+  io.run();
+}
+
+void Engine::pump_paper(boost::asio::io_context& io) {
+  const double speed = options_.speed ? *options_.speed : graph_.bot.speed;
+  auto timer = std::make_shared<boost::asio::steady_timer>(io);
+  const auto wall_start = std::chrono::steady_clock::now();
+  th_time_ns first_ts = 0;
+  const th_event* ev = nullptr;
+  size_t src = 0;
+  std::function<void()> step;
+  step = [&, timer] {
+    for (;;) {
+      if (stop_requested_.load() || !fatal_.empty()) return io.stop();
+      if (!ev && !next_from_sources(ev, src)) return io.stop();
+      if (!first_ts) first_ts = ev->ts_event;
+      // The replay's virtual clock runs `speed` times faster than the wall clock.
+      auto due = wall_start + std::chrono::nanoseconds(static_cast<int64_t>(static_cast<double>(ev->ts_event - first_ts) / speed));
+      if (due > std::chrono::steady_clock::now()) {
+        timer->expires_at(due);
+        timer->async_wait([&](const boost::system::error_code& ec) {
+          if (!ec) step();
+        });
+        return;
+      }
+      process(*ev);
+      ev = nullptr;
+    }
+  };
+  boost::asio::post(io, step);
+  io.run();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Run
+
+void Engine::finish(RunResult& result, const std::string& status, const std::string& error) {
+  result.status = status;
+  result.error = error;
+  result.run_id = run_id_;
+  if (!store_) return;
+  std::optional<std::string> summary_json;
+  report::RunInfo info;
+  info.bot = graph_.bot.name;
+  info.run_id = std::to_string(run_id_);
+  info.mode = std::string(graph::to_string(graph_.bot.mode));
+  for (th_instance* s : strategies_)
+    for (th_instrument_id id : s->instruments)
+      if (std::find(info.instruments.begin(), info.instruments.end(), instruments_[id]->symbol) == info.instruments.end())
+        info.instruments.push_back(instruments_[id]->symbol);
+  info.quote_asset = quote_asset_;
+  info.config_path = graph_.file.string();
+  info.bar_interval = strategies_.empty() ? "" : strategies_.front()->node->timeframe;
+  if (metrics_) {
+    close_period();
+    metrics_->set_fees_paid(portfolio_.fees());
+    if (primary_) metrics_->set_buy_and_hold(static_cast<double>(first_open_), static_cast<double>(last_close_));
+    result.summary = metrics_->summary(result.summary.elapsed_s);
+    info.from_ns = result.summary.first_bar_ns ? result.summary.first_bar_ns - bar_interval_ns_ : 0;
+    info.to_ns = result.summary.last_bar_ns;
+    try {
+      std::filesystem::create_directories(options_.out_dir);
+      result.report_path = options_.out_dir / "report.json";
+      result.trades_path = options_.out_dir / "trades.csv";
+      report::write_report_json(result.report_path, result.summary, info);
+      report::write_trades_csv(result.trades_path, trips_);
+      summary_json = report::report_json(result.summary, info);
+    } catch (const std::exception& e) {
+      if (result.error.empty()) result.error = fmt::format("writing the report to {} failed: {}", options_.out_dir.string(), e.what());
+      result.status = "failed";
+    }
+  }
+  std::optional<std::string_view> err_sv, sum_sv;
+  if (!result.error.empty()) err_sv = result.error;
+  if (summary_json) sum_sv = *summary_json;
+  try {
+    store_->finish_run(run_id_, result.status, err_sv, sum_sv, wall_ns());
+    store_->flush();
+  } catch (const std::exception& e) {
+    spdlog::error("recording the end of run {} failed: {}", run_id_, e.what());
+    if (result.status != "failed") {
+      result.status = "failed";
+      result.error = e.what();
+    }
+  }
+  if (metrics_ && options_.print_summary) std::fputs(report::format_summary(result.summary, info).c_str(), stdout);
+  if (metrics_)
+    notify("summary", result.status == "failed" ? TH_SEV_ERROR : TH_SEV_INFO,
+           fmt::format("run {} of {} {}", run_id_, graph_.bot.name, result.status),
+           fmt::format("trades={} total_return={:.4f} max_drawdown={:.4f} fees_paid={:.2f} {}", result.summary.trades,
+                       result.summary.total_return, result.summary.max_drawdown, static_cast<double>(result.summary.fees_paid_raw) / 1e8, quote_asset_));
+}
+
+RunResult Engine::run() {
+  RunResult result;
+  if (graph_.bot.mode == graph::Mode::Live)
+    throw EngineError(fmt::format("{}: mode \"live\" needs a venue connector with order routing; this build runs backtest and paper",
+                                  graph_.bot.where("mode").file));
+  // Everything that can fail on bad input happens before the state database is opened.
+  prepare();
+  result.state_path = options_.state_path ? *options_.state_path : graph_.bot.state;
+  open_store();
+  metrics_ = std::make_unique<report::MetricsAccumulator>(portfolio_.initial_cash(), bar_interval_ns_ > 0 ? bar_interval_ns_ : 60'000'000'000);
+  boost::asio::io_context io;
+  io_ = &io;
+  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([this](const boost::system::error_code& ec, int sig) {
+    if (ec) return;
+    spdlog::warn("signal {} received: stopping after the current event", sig);
+    request_stop();
+  });
+  const auto t0 = std::chrono::steady_clock::now();
+  std::string error;
+  try {
+    start_others();
+    if (graph_.bot.mode == graph::Mode::Backtest) pump_backtest(io);
+    else pump_paper(io);
+  } catch (const std::exception& e) {
+    error = e.what();
+  }
+  signals.cancel();
+  io_ = nullptr;
+  result.summary.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  if (error.empty()) error = fatal_;
+  stop_all(false);  // notifiers stay up for the run's summary
+  const std::string status = !error.empty() ? "failed" : stop_requested_.load() ? "stopped" : "completed";
+  if (!error.empty()) {
+    spdlog::error("run {} failed: {}", run_id_, error);
+    notify("error", TH_SEV_ERROR, "run failed", error);
+  }
+  finish(result, status, error);
+  stop_all(true);
+  return result;
+}
+
+}  // namespace tradehost::engine

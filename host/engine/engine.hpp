@@ -1,0 +1,180 @@
+// The orchestrator: builds plugin instances from a validated graph and runs them on one Boost.Asio
+// loop thread, in backtest (simulated clock, as fast as the CPU allows) or paper mode (replay
+// paced on the wall clock by [bot].speed). Both modes run the same code for strategies, the risk
+// chain, the order manager, the simulated matching engine and the portfolio.
+//
+// Per bar, in this order (no look-ahead): orders accepted before the bar opened are matched
+// against it; the portfolio is marked at its close; risk rules, then the strategies subscribed to
+// its instrument, see it. Orders a strategy submits while handling the bar are checked by every
+// risk rule in graph order (the first rejection wins), journaled as PENDING_NEW in SQLite, and
+// accepted by the simulator, which fills them from the next bar on.
+#pragma once
+
+#include "engine/instance.hpp"
+#include "graph/graph.hpp"
+#include "loader/plugin_registry.hpp"
+#include "oms/order_manager.hpp"
+#include "portfolio/portfolio.hpp"
+#include "report/metrics.hpp"
+#include "report/round_trip.hpp"
+#include "sim/matching_engine.hpp"
+#include "store/store.hpp"
+
+#include <tradehost/plugin.h>
+
+#include <atomic>
+#include <deque>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace tradehost::engine {
+
+/// A problem that stops a run before or while it runs; the message is for the trader.
+class EngineError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct RunOptions {
+  std::optional<int64_t> from_ns, to_ns;   // bar open time window [from, to), ns UTC
+  std::filesystem::path out_dir;           // report.json, trades.csv (and the backtest state)
+  std::optional<std::filesystem::path> state_path;  // overrides [bot].state
+  bool progress = true;                    // progress bar when stdout is a terminal
+  bool print_summary = true;
+  std::optional<double> speed;             // overrides [bot].speed (paper)
+};
+
+struct RunResult {
+  std::string status;                      // "completed", "stopped" or "failed"
+  std::string error;
+  report::Summary summary;
+  int64_t run_id = 0;
+  std::filesystem::path state_path, report_path, trades_path;
+};
+
+/// The host services table given to every plugin (plugin.h th_host_api).
+const th_host_api* host_api() noexcept;
+
+class Engine {
+ public:
+  Engine(const graph::Graph& graph, const loader::PluginRegistry& registry, RunOptions options);
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  /// Creates every instance (each plugin parses and checks its config; no I/O). Throws
+  /// EngineError naming the node when one refuses. `tradehost check` stops here.
+  void create_instances();
+
+  /// Starts the connectors (historical sources read and check their data here), resolves each
+  /// strategy's instruments and subscribes. Throws EngineError; writes nothing. `tradehost check`
+  /// runs this too. run() calls it when it has not been called.
+  void prepare();
+
+  /// Runs the graph to the end of its data or until stopped. Errors that happen before the
+  /// state database is opened throw EngineError (nothing is written); later ones are recorded
+  /// as a failed run and returned.
+  RunResult run();
+
+  /// Asks the loop to stop after the current event (any thread; signal handlers use it).
+  void request_stop() noexcept { stop_requested_.store(true); }
+
+  // ---- host services (called through host_api()) ------------------------------------------
+  th_time_ns now() const noexcept { return now_; }
+  th_status define_instrument(th_instance* self, const th_instrument* in, th_instrument_id* out);
+  const th_instrument* instrument(th_instrument_id id) const noexcept;
+  th_status find_instrument(th_str venue, th_str symbol, th_instrument_id* out) const;
+  th_status emit(th_instance* self, const th_event* ev);
+  th_status submit_order(th_instance* self, const th_order_request* req, uint64_t* order_id, th_str* reason);
+  th_status cancel_order(th_instance* self, uint64_t order_id);
+  th_status record_decision(th_instance* self, th_instrument_id inst, int32_t action, th_str reason, th_str inputs);
+  th_status position(th_instrument_id id, th_position_info* out) const;
+  th_status account(th_account_info* out) const;
+  th_status last_price(th_instrument_id id, th_fixed* out) const;
+  uint64_t timer_start(th_instance* self, th_time_ns period, int32_t repeat, uint64_t cookie);
+  void timer_cancel(uint64_t timer_id);
+  th_status post(th_instance* self, uint64_t cookie);
+
+ private:
+  struct StoredInstrument;
+  struct Source;
+  struct Timer;
+  struct Pending;
+  class StoreJournal;
+
+  void start_connectors();
+  void resolve_subscriptions();
+  void open_store();
+  void start_others();
+  void stop_all(bool notifiers_too = true) noexcept;
+  void destroy_all() noexcept;
+
+  bool next_from_sources(const th_event*& ev, size_t& source);
+  void pump_backtest(boost::asio::io_context& io);
+  void pump_paper(boost::asio::io_context& io);
+  void process(const th_event& ev);
+  void on_bar(const th_ev_bar& bar);
+  void close_period();
+  void fire_timers(th_time_ns up_to);
+  void flush_pending();
+  void queue_order_event(const oms::Order& o);
+  void deliver(th_instance* inst, const th_event& ev);
+  void deliver_to_risk(const th_event& ev);
+  void instance_failed(th_instance* inst, const char* what, th_status st);
+  void notify(const char* topic, int32_t severity, const std::string& title, const std::string& body);
+  void reject(th_instance* self, const th_order_request& req, const std::string& rule, const std::string& reason);
+  void finish(RunResult& result, const std::string& status, const std::string& error);
+
+  std::string price_text(th_instrument_id id, int64_t raw) const;
+  std::string qty_text(th_instrument_id id, int64_t raw) const;
+  static std::string money_text(int64_t raw);
+
+  const graph::Graph& graph_;
+  const loader::PluginRegistry& registry_;
+  RunOptions options_;
+  std::deque<th_instance> instances_;             // stable addresses
+  std::vector<th_instance*> connectors_, strategies_, risks_, notifiers_;
+  std::deque<StoredInstrument> instrument_store_;
+  std::vector<StoredInstrument*> instruments_;    // index = id; [0] unused
+  std::vector<std::vector<th_instance*>> subscribers_;  // index = instrument id
+  std::vector<int64_t> last_price_;               // index = instrument id
+  std::vector<Source> sources_;
+  std::vector<Timer> timers_;                     // min-heap on due time
+  uint64_t next_timer_id_ = 1;
+  std::vector<Pending> pending_;
+  std::string quote_asset_;
+
+  portfolio::Portfolio portfolio_;
+  std::unique_ptr<sim::MatchingEngine> sim_;
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<StoreJournal> journal_;
+  std::unique_ptr<oms::OrderManager> oms_;
+  std::unique_ptr<report::MetricsAccumulator> metrics_;
+  std::vector<report::RoundTrip> trips_;
+  int64_t run_id_ = 0;
+  int64_t fills_ = 0;
+
+  th_time_ns now_ = 0;
+  th_time_ns period_ts_ = 0;          // close time of the bar period being accumulated
+  bool period_exposed_ = false;
+  th_time_ns next_equity_ts_ = 0;
+  int64_t bar_interval_ns_ = 0;
+  th_instrument_id primary_ = 0;      // first strategy's first instrument: buy and hold
+  int64_t first_open_ = 0, last_close_ = 0;
+  int64_t events_ = 0;
+  th_time_ns extent_first_ = 0, extent_last_ = 0;
+  std::atomic<bool> stop_requested_{false};
+  std::string fatal_;                 // set when the run must fail
+  boost::asio::io_context* io_ = nullptr;
+  bool prepared_ = false;
+};
+
+}  // namespace tradehost::engine

@@ -1,0 +1,36 @@
+// The host's side of the opaque th_instance handle: one configured graph node.
+#pragma once
+
+#include "graph/graph.hpp"
+#include "loader/plugin_registry.hpp"
+
+#include <tradehost/plugin.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace tradehost::engine {
+class Engine;
+}
+
+struct th_instance {
+  tradehost::engine::Engine* engine = nullptr;
+  const tradehost::loader::ComponentInfo* component = nullptr;
+  const tradehost::graph::Node* node = nullptr;
+  void* state = nullptr;          // the plugin's, from create()
+  int kind = 0;                   // TH_KIND_*
+  uint32_t index = 0;             // position within its kind, in graph order
+  std::string name;               // node name
+  bool created = false, started = false;
+  bool failed = false;            // a callback failed: strategies are stopped, risk rules fail closed
+  std::string failure;
+
+  // Strategies
+  uint32_t connector = 0;                       // index into the engine's connectors
+  std::vector<th_instrument_id> instruments;    // resolved from node->instruments
+  int64_t pending_decision_id = 0;              // decision recorded in the current callback
+
+  // Risk rules: the last reason, copied (valid until the next check)
+  std::string last_reason;
+};

@@ -1,0 +1,94 @@
+// Loads plugin shared libraries with Boost.DLL and keeps the components they register.
+//
+// Loading follows plugin.h's rules: RTLD_LOCAL | RTLD_NOW; the library must export
+// th_plugin_entry; the plugin's ABI major must equal the host's and its minor must not be newer;
+// every registered component is copied by its struct_size into a zeroed local and checked for
+// its required callbacks; a component type name may be registered only once across all plugins.
+// A refused library is reported in one line naming the file and what to do, and nothing of it is
+// kept.
+#pragma once
+
+#include "graph/graph.hpp"
+
+#include <tradehost/plugin.h>
+
+#include <boost/dll/shared_library.hpp>
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace tradehost::loader {
+struct LoadedPlugin;
+}
+
+/// The host's side of the opaque th_module handle: one library while its entry point runs.
+struct th_module {
+  tradehost::loader::LoadedPlugin* plugin = nullptr;
+  std::string error;  // first registration error
+};
+
+namespace tradehost::loader {
+
+/// One registered component: zero-filled copies of what the plugin registered, and its schema.
+struct ComponentInfo {
+  th_component comp{};
+  th_connector_ops connector{};
+  th_strategy_ops strategy{};
+  th_risk_ops risk{};
+  th_notifier_ops notifier{};
+  std::string type_name, description;
+  graph::ComponentSchema schema;
+  LoadedPlugin* plugin = nullptr;
+};
+
+/// One loaded library.
+struct LoadedPlugin {
+  std::filesystem::path file;
+  std::string name, version, build_id;
+  uint32_t abi_version = 0;
+  std::string file_hash;  // FNV-1a 64 of the file's bytes, hex: tells two builds apart
+  boost::dll::shared_library library;
+  std::vector<std::unique_ptr<ComponentInfo>> components;
+};
+
+/// "1.0" for an abi_version value.
+std::string abi_text(uint32_t abi_version);
+
+class PluginRegistry {
+ public:
+  /// host: the services table handed to each entry point (its register_component must be
+  /// tradehost::loader::register_component).
+  explicit PluginRegistry(const th_host_api* host);
+  ~PluginRegistry();
+  PluginRegistry(const PluginRegistry&) = delete;
+  PluginRegistry& operator=(const PluginRegistry&) = delete;
+
+  /// Loads every *.so in each directory (sorted by name; a missing directory is an error line).
+  /// Returns one line per refused library or problem; loaded ones are kept.
+  std::vector<std::string> load_directories(const std::vector<std::string>& dirs);
+
+  /// Loads one library. Returns "" on success, else the one-line refusal.
+  std::string load_file(const std::filesystem::path& file);
+
+  /// The component registered under `type_name`, or nullptr.
+  const ComponentInfo* find(std::string_view type_name) const;
+  /// Schema lookup for graph::validate_graph.
+  graph::SchemaLookup schema_lookup() const;
+
+  const std::vector<std::unique_ptr<LoadedPlugin>>& plugins() const noexcept { return plugins_; }
+
+ private:
+  const th_host_api* host_;
+  std::vector<std::unique_ptr<LoadedPlugin>> plugins_;
+  std::unordered_map<std::string, ComponentInfo*> by_type_;
+};
+
+/// The host's register_component (goes into th_host_api): validates and records a component
+/// for the library whose entry point is running.
+th_status register_component(th_module* module, const th_component* component);
+
+}  // namespace tradehost::loader
