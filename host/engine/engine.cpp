@@ -417,9 +417,9 @@ void Engine::reject(th_instance* self, const th_order_request& req, const std::s
                                  known ? price_text(id, req.trigger_price) : std::to_string(req.trigger_price),
                                  json_escape(sv(req.tag)));
     store_->record_rejection(row);
-    if (self->pending_decision_id) {
-      store_->attach_decision_order(self->pending_decision_id, std::nullopt, "rejected: " + rule + ": " + reason);
-      self->pending_decision_id = 0;
+    if (self->pending_decision) {
+      self->pending_decision->risk_verdict = "rejected: " + rule + ": " + reason;
+      write_decision(self);
     }
   }
   notify("rejected", TH_SEV_WARN, fmt::format("order rejected by {}", rule),
@@ -500,9 +500,10 @@ th_status Engine::submit_order(th_instance* self, const th_order_request* in, ui
   }
   // Approved: journal PENDING_NEW first, then route to the simulator.
   oms::Order& o = oms_->create(req, self->name, self->index, now_);
-  if (self->pending_decision_id) {
-    store_->attach_decision_order(self->pending_decision_id, static_cast<int64_t>(o.id), "approved");
-    self->pending_decision_id = 0;
+  if (self->pending_decision) {
+    self->pending_decision->order_id = static_cast<int64_t>(o.id);
+    self->pending_decision->risk_verdict = "approved";
+    write_decision(self);
   }
   std::string sim_reason = sim_->accept(o, last_price_[req.instrument]);
   if (sim_reason.empty()) {
@@ -540,8 +541,15 @@ th_status Engine::record_decision(th_instance* self, th_instrument_id inst, int3
   row.action = action == TH_DECISION_BUY ? "buy" : action == TH_DECISION_SELL ? "sell" : "hold";
   row.reason = sv(reason);
   row.inputs_json = inputs.len ? sv(inputs) : "{}";
-  self->pending_decision_id = store_->record_decision(row);
+  write_decision(self);  // an earlier decision of this callback that led to no order
+  self->pending_decision = std::move(row);
   return TH_OK;
+}
+
+void Engine::write_decision(th_instance* self) {
+  if (!self->pending_decision) return;
+  store_->record_decision(*self->pending_decision);
+  self->pending_decision.reset();
 }
 
 th_status Engine::position(th_instrument_id id, th_position_info* out) const {
@@ -637,7 +645,7 @@ void Engine::instance_failed(th_instance* inst, const char* what, th_status st) 
 void Engine::deliver(th_instance* inst, const th_event& ev) {
   if (!inst->started || inst->failed) return;
   th_status st = inst->component->strategy.on_event(inst->state, &ev);
-  inst->pending_decision_id = 0;
+  write_decision(inst);
   if (st != TH_OK) instance_failed(inst, "on_event", st);
 }
 
@@ -714,10 +722,22 @@ void Engine::fire_timers(th_time_ns up_to) {
     if (!t.owner->started || t.owner->failed) continue;
     if (t.due > now_) now_ = t.due;
     th_status st = t.owner->component->comp.on_timer(t.owner->state, t.id, t.cookie);
-    if (t.owner->kind == TH_KIND_STRATEGY) t.owner->pending_decision_id = 0;
+    if (t.owner->kind == TH_KIND_STRATEGY) write_decision(t.owner);
     if (st != TH_OK) instance_failed(t.owner, "on_timer", st);
     flush_pending();
   }
+}
+
+void Engine::write_position(th_instrument_id id) {
+  const auto& pos = portfolio_.position(id);
+  store::PositionRow row;
+  row.run_id = run_id_;
+  row.instrument = instruments_[id]->symbol;
+  row.qty = qty_text(id, pos.qty);
+  row.avg_entry_price = price_text(id, portfolio_.avg_entry_price(id));
+  row.realized_pnl = money_text(pos.realized);
+  row.updated_ns = now_;
+  store_->upsert_position(row);
 }
 
 void Engine::close_period() {
@@ -765,15 +785,8 @@ void Engine::on_bar(const th_ev_bar& bar) {
           row.liquidity = f.liquidity == TH_LIQ_MAKER ? "maker" : "taker";
           store_->record_fill(row);
           auto trip = portfolio_.apply_fill(id, o.req.side, f.price, f.qty, f.fee, bar.open_time);
-          const auto& pos = portfolio_.position(id);
-          store::PositionRow prow;
-          prow.run_id = run_id_;
-          prow.instrument = instruments_[id]->symbol;
-          prow.qty = qty_text(id, pos.qty);
-          prow.avg_entry_price = price_text(id, portfolio_.avg_entry_price(id));
-          prow.realized_pnl = money_text(pos.realized);
-          prow.updated_ns = now_;
-          store_->upsert_position(prow);
+          // Live and paper keep the positions table current; a backtest writes it once at the end.
+          if (store_->durability() == store::Durability::Synchronous) write_position(id);
           period_exposed_ = true;
           if (trip) {
             report::RoundTrip rt;
@@ -958,6 +971,13 @@ void Engine::finish(RunResult& result, const std::string& status, const std::str
       if (result.error.empty()) result.error = fmt::format("writing the report to {} failed: {}", options_.out_dir.string(), e.what());
       result.status = "failed";
     }
+  }
+  try {
+    for (size_t id = 1; id < instruments_.size(); ++id)
+      if (portfolio_.position(static_cast<th_instrument_id>(id)).realized || portfolio_.position(static_cast<th_instrument_id>(id)).qty)
+        write_position(static_cast<th_instrument_id>(id));
+  } catch (const std::exception& e) {
+    spdlog::error("writing final positions failed: {}", e.what());
   }
   std::optional<std::string_view> err_sv, sum_sv;
   if (!result.error.empty()) err_sv = result.error;

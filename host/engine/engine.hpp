@@ -126,6 +126,8 @@ class Engine {
   void fire_timers(th_time_ns up_to);
   void flush_pending();
   void queue_order_event(const oms::Order& o);
+  void write_decision(th_instance* self);
+  void write_position(th_instrument_id id);
   void deliver(th_instance* inst, const th_event& ev);
   void deliver_to_risk(const th_event& ev);
   void instance_failed(th_instance* inst, const char* what, th_status st);

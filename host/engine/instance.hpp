@@ -3,10 +3,12 @@
 
 #include "graph/graph.hpp"
 #include "loader/plugin_registry.hpp"
+#include "store/rows.hpp"
 
 #include <tradehost/plugin.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,7 +31,9 @@ struct th_instance {
   // Strategies
   uint32_t connector = 0;                       // index into the engine's connectors
   std::vector<th_instrument_id> instruments;    // resolved from node->instruments
-  int64_t pending_decision_id = 0;              // decision recorded in the current callback
+  // The decision recorded in the current callback: written once, when the order it leads to (or
+  // its rejection) is known, or when the callback returns.
+  std::optional<tradehost::store::DecisionRow> pending_decision;
 
   // Risk rules: the last reason, copied (valid until the next check)
   std::string last_reason;

@@ -140,8 +140,9 @@ const char* parse_fixed_general(const char* p, int scale, int64_t& out, NumStatu
   return p;
 }
 
-// Same contract. One pass for the shape of nearly every value in a candle file: no exponent, no
-// more decimals than the scale and at most 18 digits after scaling, so nothing can overflow.
+// Same contract. One pass for the shape of nearly every value in a candle file: no exponent, only
+// zeros below 10^-scale (Binance pads every value to 8 decimals) and at most 18 digits after
+// scaling, so nothing can overflow.
 [[gnu::always_inline]] inline const char* parse_fixed(const char* p, int scale, int64_t& out, NumStatus& status) {
   const char* const start = p;
   const bool negative = *p == '-';
@@ -150,14 +151,17 @@ const char* parse_fixed_general(const char* p, int scale, int64_t& out, NumStatu
   const char* const int_begin = p;
   for (; is_digit(*p); ++p) v = v * 10 + static_cast<unsigned>(*p - '0');
   const int64_t n_int = p - int_begin;
-  int64_t n_frac = 0;
+  int n_kept = 0;       // fraction digits within the scale
+  unsigned below = 0;   // OR of the digits past the scale: nonzero = too precise
+  bool any_frac = false;
   if (*p == '.') {
-    const char* const frac_begin = ++p;
-    for (; is_digit(*p); ++p) v = v * 10 + static_cast<unsigned>(*p - '0');
-    n_frac = p - frac_begin;
+    ++p;
+    any_frac = is_digit(*p);
+    for (; n_kept < scale && is_digit(*p); ++p, ++n_kept) v = v * 10 + static_cast<unsigned>(*p - '0');
+    for (; is_digit(*p); ++p) below |= static_cast<unsigned>(*p - '0');
   }
-  if (n_frac <= scale && n_int + scale <= 18 && (n_int | n_frac) != 0 && (*p | 0x20) != 'e') {
-    v *= static_cast<uint64_t>(kPow10[scale - n_frac]);
+  if (below == 0 && n_int + scale <= 18 && (n_int != 0 || any_frac) && (*p | 0x20) != 'e') {
+    v *= static_cast<uint64_t>(kPow10[scale - n_kept]);
     out = negative ? -static_cast<int64_t>(v) : static_cast<int64_t>(v);
     status = NumStatus::ok;
     return p;
@@ -582,6 +586,13 @@ std::string lower(std::string_view s) {
   return out;
 }
 
+// Binance kline CSV: the column table of the binance/binance-public-data README ("Klines"):
+// Open time | Open | High | Low | Close | Volume | Close time | Quote asset volume | Number of
+// trades | Taker buy base asset volume | Taker buy quote asset volume | Ignore. Spot files have no
+// header; USD-M futures files start with "open_time,open,high,low,close,volume,close_time,...".
+// Plain OHLCV CSV: open_time_ms,open,high,low,close,volume, header optional.
+// Both are told apart by their width (12 or 6 columns) and parsed with pointer loops over a
+// NUL-terminated buffer; only the 6 candle columns are converted, the other 6 are counted.
 class CsvReader {
  public:
   CsvReader(const std::string& path, InputFile& in, size_t bom, const ReadOptions& o)
@@ -816,10 +827,10 @@ class CsvReader {
       }
       if constexpr (kBinance) {
         // close_time .. ignore: 6 more fields, not needed for a candle.
-        int commas = 0;
-        while (p < end && *p != '\n') commas += *p++ == ',';
-        if (commas != 5) column_count_error(line, ls, true);
-        ++p;
+        const void* nl = std::memchr(p, '\n', static_cast<size_t>(end - p));
+        const char* eol = nl ? static_cast<const char*>(nl) : end;
+        if (std::count(p, eol, ',') != 5) column_count_error(line, ls, true);
+        p = eol + 1;
       }
       if (o.tick_size_raw != 1) {
         for (int i = 0; i < 4; ++i) {

@@ -57,11 +57,13 @@ class CandleError : public std::runtime_error {
   size_t column_;
 };
 
-/// Reads a whole candle file into memory and parses it exactly (no floating point anywhere).
+/// Reads a candle file and converts every value exactly (no floating point anywhere); CSV is
+/// streamed in 4 MiB chunks, JSON is read whole. Integer open times are ms, or µs when the first
+/// row is >= 1e14 (data.binance.vision spot files from 2025 on); every row must use that unit.
 /// Rules: open times strictly increasing; every step a whole multiple of the interval (gaps are
 /// counted, not filled); low <= open, close <= high; volume >= 0; each price a multiple of
-/// `tick_size_raw`. Blank lines only at the end, CRLF and a UTF-8 BOM are accepted.
-/// Throws CandleError on any violation, naming the file position and what to change.
+/// `tick_size_raw`; no significant digit below the scale. Blank lines only at the end; CRLF and a
+/// UTF-8 BOM are accepted. Throws CandleError on any violation, naming the position and the fix.
 ReadResult read_candles(const std::string& path, const ReadOptions& options);
 
 }  // namespace tradehost::replay

@@ -105,6 +105,7 @@ class EmaCrossover : public tradehost::Strategy {
  private:
   struct Book {
     Book(int f, int s, int r) : fast(f), slow(s), rsi(r) {}
+    double price_unit = 0;      // 10^-price_scale of the instrument
     tradehost::ta::Ema fast, slow;
     tradehost::ta::Rsi rsi;
     double prev_diff = 0;
@@ -124,7 +125,8 @@ class EmaCrossover : public tradehost::Strategy {
     const th_instrument* inst = ctx_.instrument(bar.h.instrument);
     if (!inst) return;
     Book& b = book(bar.h.instrument);
-    const double close = static_cast<double>(bar.close) / std::pow(10.0, inst->price_scale);
+    if (b.price_unit == 0) b.price_unit = std::pow(10.0, -inst->price_scale);
+    const double close = static_cast<double>(bar.close) * b.price_unit;
     b.fast.update(close);
     b.slow.update(close);
     b.rsi.update(close);
