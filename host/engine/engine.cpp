@@ -492,7 +492,12 @@ th_status Engine::submit_order(th_instance* self, const th_order_request* in, ui
       th_str rs{};
       th_status st = r->component->risk.check(r->state, &req, &rs);
       if (st == TH_OK) continue;
-      rule_reason = st == TH_ERR_REJECTED ? sv(rs) : fmt::format("check failed with status {}; failing closed", st);
+      if (st == TH_ERR_REJECTED) {
+        rule_reason = sv(rs);
+      } else {
+        rule_reason = fmt::format("check failed with status {}; failing closed", st);
+        instance_failed(r, "check", st);
+      }
       if (rule_reason.empty()) rule_reason = "rejected";
     }
     reject(self, req, r->name, rule_reason);

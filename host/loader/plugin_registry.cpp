@@ -183,15 +183,22 @@ std::string PluginRegistry::load_file(const std::filesystem::path& file) {
     return fmt::format("{}: plugin was built against SDK ABI {}, newer than this host's {}; upgrade tradehost or rebuild the plugin against this host's SDK",
                        f, abi_text(abi), abi_text(TH_ABI_VERSION));
   if (st != TH_OK)
-    return fmt::format("{}: plugin entry point refused to load (status {}){}", f, st,
-                       module.error.empty() ? std::string() : ": " + module.error);
-  if (!module.error.empty()) return fmt::format("{}: {}", f, module.error);
+    return fmt::format("{}: plugin entry point refused to load (status {}){}; see the plugin's log line above, or check it was built for this host",
+                       f, st, module.error.empty() ? std::string() : ": " + module.error);
+  if (!module.error.empty())
+    return fmt::format("{}: {}; fix the component and rebuild the plugin against the SDK", f, module.error);
   p->name = info.name.len ? std::string(info.name.ptr, info.name.len) : p->file.stem().string();
   p->version = info.version.len ? std::string(info.version.ptr, info.version.len) : "0";
   p->build_id = info.build_id.len ? std::string(info.build_id.ptr, info.build_id.len) : "";
   p->abi_version = abi;
   p->file_hash = fnv1a_file(p->file);
-  if (p->components.empty()) return fmt::format("{}: plugin '{}' registered no components", f, p->name);
+  if (p->components.empty())
+    return fmt::format("{}: plugin '{}' registered no components; register at least one in th_plugin_entry", f, p->name);
+  for (size_t i = 0; i < p->components.size(); ++i)
+    for (size_t j = 0; j < i; ++j)
+      if (p->components[i]->type_name == p->components[j]->type_name)
+        return fmt::format("{}: component type '{}' is registered twice by this library; give each component its own type name",
+                           f, p->components[i]->type_name);
   for (const auto& c : p->components) {
     auto it = by_type_.find(c->type_name);
     if (it != by_type_.end())

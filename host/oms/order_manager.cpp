@@ -54,12 +54,12 @@ void OrderManager::transition(Order& o, OrderState to, th_time_ns now, std::stri
 }
 
 void OrderManager::apply_fill(Order& o, int64_t qty, int64_t price, th_time_ns now) {
+  if (o.state != OrderState::New && o.state != OrderState::PartiallyFilled)
+    throw IllegalTransition(fmt::format("order {} ({}): fill in state {}", o.id, o.client_order_id,
+                                        to_string(o.state)));
   if (qty <= 0 || qty > o.remaining_qty())
     throw std::invalid_argument(fmt::format("order {}: fill qty {} outside (0, {}]", o.id, qty, o.remaining_qty()));
   OrderState to = qty == o.remaining_qty() ? OrderState::Filled : OrderState::PartiallyFilled;
-  if (!is_legal_transition(o.state, to))
-    throw IllegalTransition(fmt::format("order {} ({}): fill in state {}", o.id, o.client_order_id,
-                                        to_string(o.state)));
   OrderState from = o.state;
   int64_t filled = o.filled_qty + qty;
   __int128 notional = o.filled_notional + static_cast<__int128>(price) * qty;

@@ -138,12 +138,12 @@ std::optional<ClosedTrip> Portfolio::apply_fill(th_instrument_id id, int32_t sid
       }
     }
   }
-  // Re-mark at the fill price (or the last mark when there is one newer).
-  int64_t mark_px = p.last_price ? p.last_price : price;
-  int64_t v = p.qty ? money(p, mark_px, p.qty) : 0;
+  // A fill is the newest price the portfolio knows (the engine marks bar closes after fills), so
+  // the position is revalued at it.
+  p.last_price = price;
+  int64_t v = p.qty ? money(p, price, p.qty) : 0;
   positions_value_ += v - p.value;
   p.value = v;
-  if (!p.last_price) p.last_price = price;
   return closed;
 }
 

@@ -452,33 +452,59 @@ inline bool ohlc_ok(const Candle& c) {
          c.low <= c.high && c.volume >= 0;
 }
 
+// Advice speaks of the tick size as a decimal (tick_size = tick_size_raw / 10^price_scale) and of
+// decimals, never of ReadOptions fields: the replay connector's config has a `tick_size` key and
+// derives the scales from it, so naming price_scale would send a trader after a key that does not
+// exist. The suggested tick is the coarsest one that admits the value: gcd(value, current tick).
+
+// A decimal without trailing fraction zeros: 0.10 -> "0.1", 1.0 -> "1".
+std::string decimal_text(int64_t raw, int scale) {
+  std::string s = format_fixed(raw, scale);
+  if (s.find('.') != std::string::npos) {
+    while (s.back() == '0') s.pop_back();
+    if (s.back() == '.') s.pop_back();
+  }
+  return s;
+}
+
 std::string tick_problem(std::string_view field, int64_t raw, const ReadOptions& o) {
   const int64_t fits = std::gcd(raw < 0 ? -raw : raw, o.tick_size_raw);
-  return std::string(field) + " " + format_fixed(raw, o.price_scale) + " is not a multiple of tick_size_raw " +
-         std::to_string(o.tick_size_raw) + " (" + format_fixed(o.tick_size_raw, o.price_scale) +
-         "); set tick_size_raw to a divisor of " + std::to_string(fits) + " (tick " +
-         format_fixed(fits, o.price_scale) + ") or check the instrument";
+  return std::string(field) + " " + decimal_text(raw, o.price_scale) + " is not a multiple of tick_size " +
+         decimal_text(o.tick_size_raw, o.price_scale) + "; set tick_size to " + decimal_text(fits, o.price_scale) +
+         " or a divisor of it, or check the file is for this instrument";
 }
 
 std::string number_problem(std::string_view field, std::string_view text, NumStatus st, bool is_volume,
                            const ReadOptions& o) {
-  const char* scale_name = is_volume ? "qty_scale" : "price_scale";
+  const std::string head = std::string(field) + " " + quote(text);
   const int scale = is_volume ? o.qty_scale : o.price_scale;
-  const std::string quoted = quote(text);
   switch (st) {
     case NumStatus::too_precise: {
       const int need = needed_scale(text);
-      std::string msg = std::string(field) + " " + quoted + " has more decimals than " + scale_name + " " +
-                        std::to_string(scale) + "; set " + scale_name + " to " + std::to_string(need) +
-                        " or more";
-      if (!is_volume) msg += " (and tick_size_raw to the instrument's tick at that scale)";
-      return msg;
+      const std::string has = " has " + std::to_string(need) + " decimals";
+      if (is_volume) {
+        return head + has + ", more than the " + std::to_string(scale) +
+               " quantities are held to; raise the quantity precision or round the file's volumes";
+      }
+      // The coarsest tick admitting the value, at the value's own scale.
+      int64_t value = 0;
+      NumStatus again;
+      const std::string owned(text);
+      parse_fixed_general(owned.c_str(), need, value, again);
+      const int64_t tick_mul = need <= 18 ? kPow10[need - o.price_scale] : 0;
+      if (again == NumStatus::ok && tick_mul != 0 && o.tick_size_raw <= kMax / tick_mul) {
+        const int64_t fits = std::gcd(value < 0 ? -value : value, o.tick_size_raw * tick_mul);
+        return head + has + ", finer than tick_size " + decimal_text(o.tick_size_raw, o.price_scale) +
+               "; set tick_size to " + decimal_text(fits, need) + " or a divisor of it";
+      }
+      return head + has + ", finer than tick_size " + decimal_text(o.tick_size_raw, o.price_scale) +
+             "; set a tick_size with " + std::to_string(need) + " decimals";
     }
     case NumStatus::overflow:
-      return std::string(field) + " " + quoted + " does not fit a 64-bit integer at " + scale_name + " " +
-             std::to_string(scale) + "; use a smaller " + scale_name;
+      return head + " does not fit a 64-bit integer at " + std::to_string(scale) + " decimals; " +
+             (is_volume ? "lower the quantity precision" : "use a coarser tick_size");
     default:
-      return std::string(field) + " " + quoted + " is not a number; expected a decimal like 16727.3";
+      return head + " is not a number; expected a decimal like 16727.3";
   }
 }
 

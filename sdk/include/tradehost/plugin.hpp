@@ -485,8 +485,8 @@ th_status register_all(const th_host_api* host, th_module* module) noexcept {
   extern "C" TH_EXPORT th_status th_plugin_entry(const th_host_api* host, th_module* module,    \
                                                  th_plugin_info* info) {                       \
     if (!host || !info) return TH_ERR_INVALID_ARG;                                             \
+    info->abi_version = TH_ABI_VERSION; /* first, so the host can name an ABI mismatch */      \
     if (TH_ABI_VERSION_MAJOR(host->abi_version) != TH_ABI_MAJOR) return TH_ERR_UNSUPPORTED;    \
-    info->abi_version = TH_ABI_VERSION;                                                        \
     info->name = th_str{NAME, sizeof(NAME) - 1};                                               \
     info->version = th_str{VERSION, sizeof(VERSION) - 1};                                      \
     info->build_id = th_str{BUILD_ID, sizeof(BUILD_ID) - 1};                                   \

@@ -98,11 +98,11 @@ TEST(BundledCandles, NautilusBtcPerpErrorsNameTheLine) {
   const std::string path = find_candles("", "nautilus_btc-perp-20211231-20220201_1m.csv");
   REQUIRE_FILE(path);
   // Line 244: 2022-01-01 03:03:00.000000,46821.75,46830.5,46809.0,46810.75,289169.9847625
-  EXPECT_TRUE(Fails(path, scales(1, 4), path + ":244", {"open \"46821.75\"", "price_scale to 2"}));
+  EXPECT_TRUE(Fails(path, scales(1, 4), path + ":244", {"open \"46821.75\" has 2 decimals", "set tick_size to 0.05"}));
   // Line 249 holds 218102.59507500002 (11 decimals); 17524 has 43613.875, so prices need 3.
-  EXPECT_TRUE(Fails(path, scales(3, 10), path + ":249", {"volume \"218102.59507500002\"", "qty_scale to 11"}));
+  EXPECT_TRUE(Fails(path, scales(3, 10), path + ":249", {"volume \"218102.59507500002\" has 11 decimals"}));
   // Line 13880: volume 102949891.4118 * 10^11 > INT64_MAX.
-  EXPECT_TRUE(Fails(path, scales(3, 11), path + ":13880", {"volume \"102949891.4118\" does not fit"}));
+  EXPECT_TRUE(Fails(path, scales(3, 11), path + ":13880", {"volume \"102949891.4118\" does not fit a 64-bit integer"}));
 }
 
 }  // namespace

@@ -125,9 +125,11 @@ TEST(BinanceKlineCsv, FuturesFileWithHeader) {
   EXPECT_EQ(r.interval_ns, 60000000000);
 }
 
-TEST(BinanceKlineCsv, TooFewDecimalsAllowedSaysWhichScaleToSet) {
+TEST(BinanceKlineCsv, TooManyDecimalsSaysWhichTickToSet) {
+  // At 3 decimals the tick is 0.001; 4.1507 needs 0.0001 (gcd(41507, 10) = 1 at 4 decimals).
   const std::string path = kData + "binance_spot_1h_2025_us.csv";
-  EXPECT_TRUE(Fails(path, scales(3, 8), path + ":1", {"open \"4.15070000\"", "price_scale 3", "price_scale to 4"}));
+  EXPECT_TRUE(Fails(path, scales(3, 8), path + ":1",
+                    {"open \"4.15070000\" has 4 decimals, finer than tick_size 0.001", "set tick_size to 0.0001"}));
 }
 
 TEST(BinanceKlineCsv, MillisecondsThenMicrosecondsIsAnError) {
@@ -327,11 +329,24 @@ TEST(CandleErrors, TooManyDecimalsAndOverflow) {
   TempFile f("precise.csv", std::string(kHeader) +
                                 "1672677900000,16727.3,16728.8,16726.0,16726.1,691.508\n"
                                 "1672678200000,16726.0,16726.8,16705.05,16707.5,1301.173\n");
-  EXPECT_TRUE(Fails(f.path, scales(1, 3), f.path + ":3", {"low \"16705.05\" has more decimals than price_scale 1",
-                                                            "set price_scale to 2 or more"}));
+  // Tick 0.1; 16705.05 needs a tick dividing gcd(1670505, 10) = 5 hundredths.
+  EXPECT_TRUE(Fails(f.path, scales(1, 3), f.path + ":3",
+                    {"low \"16705.05\" has 2 decimals, finer than tick_size 0.1", "set tick_size to 0.05"}));
   EXPECT_TRUE(Fails(f.path, scales(2, 2), f.path + ":2",
-                    {"volume \"691.508\" has more decimals than qty_scale 2", "qty_scale to 3"}));
-  EXPECT_TRUE(Fails(f.path, scales(16, 3), f.path + ":2", {"open \"16727.3\" does not fit a 64-bit integer"}));
+                    {"volume \"691.508\" has 3 decimals, more than the 2 quantities are held to"}));
+  EXPECT_TRUE(Fails(f.path, scales(16, 3), f.path + ":2",
+                    {"open \"16727.3\" does not fit a 64-bit integer at 16 decimals", "coarser tick_size"}));
+  // Advice names tick_size, never the ReadOptions fields (the connector's config has no such keys).
+  const std::string message = [&] {
+    try {
+      read_candles(f.path, scales(1, 3));
+    } catch (const CandleError& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  }();
+  EXPECT_EQ(message.find("price_scale"), std::string::npos) << message;
+  EXPECT_EQ(message.find("tick_size_raw"), std::string::npos) << message;
 }
 
 TEST(CandleErrors, PriceOffTheTick) {
@@ -340,8 +355,9 @@ TEST(CandleErrors, PriceOffTheTick) {
                              "1672678200000,16726.0,16727.5,16705.0,16707.0,1\n");
   ReadOptions o = scales(1, 0);
   o.tick_size_raw = 10;  // 1.0
+  // gcd(167275, 10) = 5 tenths: a 0.5 tick admits the value.
   EXPECT_TRUE(Fails(f.path, o, f.path + ":3",
-                    {"high 16727.5 is not a multiple of tick_size_raw 10 (1.0)", "divisor of 5 (tick 0.5)"}));
+                    {"high 16727.5 is not a multiple of tick_size 1;", "set tick_size to 0.5 or a divisor"}));
   o.tick_size_raw = 5;
   EXPECT_EQ(read_candles(f.path, o).candles.size(), 2u);
 }
@@ -420,7 +436,7 @@ TEST(FreqtradeJson, ErrorsCarryLineAndColumn) {
                    "]\n");
   // Line 3: ` [` + 13 digits + `, ` + `16726.0, ` puts high at column 27.
   EXPECT_TRUE(Fails(precise.path, scales(1, 3), precise.path + ":3:27",
-                    {"high \"16726.85\" has more decimals than price_scale 1", "price_scale to 2"}));
+                    {"high \"16726.85\" has 2 decimals, finer than tick_size 0.1", "set tick_size to 0.05"}));
 
   TempFile ohlc("ohlc.json",
                 "[\n"
