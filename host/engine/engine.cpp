@@ -237,6 +237,22 @@ void Engine::resolve_subscriptions() {
       if (!bar_interval_ns_) bar_interval_ns_ = n.timeframe_ns;
     }
   }
+  add_sources();
+  check_window();
+}
+
+void Engine::check_window() {
+  // The data's bar open times span [extent_first_ - interval, extent_last_ - interval].
+  if (!extent_last_ || !bar_interval_ns_) return;
+  const th_time_ns first_open = extent_first_ - bar_interval_ns_, last_open = extent_last_ - bar_interval_ns_;
+  if ((options_.to_ns && *options_.to_ns <= first_open) || (options_.from_ns && *options_.from_ns > last_open))
+    throw EngineError(fmt::format("no bars in the requested window {} -> {}: the data covers {} -> {}; adjust --from/--to ([bot] from/to)",
+                                  options_.from_ns ? report::iso8601_utc(*options_.from_ns) : "start",
+                                  options_.to_ns ? report::iso8601_utc(*options_.to_ns) : "end", report::iso8601_utc(first_open),
+                                  report::iso8601_utc(last_open + bar_interval_ns_)));
+}
+
+void Engine::add_sources() {
   for (th_instance* c : connectors_) {
     if (c->component->connector.replay_next) {
       sources_.push_back(Source{c});
@@ -963,8 +979,9 @@ void Engine::finish(RunResult& result, const std::string& status, const std::str
     metrics_->set_fees_paid(portfolio_.fees());
     if (primary_) metrics_->set_buy_and_hold(static_cast<double>(first_open_), static_cast<double>(last_close_));
     result.summary = metrics_->summary(result.summary.elapsed_s);
-    info.from_ns = result.summary.first_bar_ns ? result.summary.first_bar_ns - bar_interval_ns_ : 0;
-    info.to_ns = result.summary.last_bar_ns;
+    // The window as requested; where a side was not given, the data's own bounds.
+    info.from_ns = options_.from_ns ? *options_.from_ns : result.summary.first_bar_ns ? result.summary.first_bar_ns - bar_interval_ns_ : 0;
+    info.to_ns = options_.to_ns ? *options_.to_ns : result.summary.last_bar_ns;
     try {
       std::filesystem::create_directories(options_.out_dir);
       result.report_path = options_.out_dir / "report.json";
@@ -1010,11 +1027,8 @@ RunResult Engine::run() {
   if (graph_.bot.mode == graph::Mode::Live)
     throw EngineError(fmt::format("{}: mode \"live\" needs a venue connector with order routing; this build runs backtest and paper",
                                   graph_.bot.where("mode").file));
-  // Everything that can fail on bad input happens before the state database is opened.
-  prepare();
-  result.state_path = options_.state_path ? *options_.state_path : graph_.bot.state;
-  open_store();
-  metrics_ = std::make_unique<report::MetricsAccumulator>(portfolio_.initial_cash(), bar_interval_ns_ > 0 ? bar_interval_ns_ : 60'000'000'000);
+  // Ctrl-C is caught from here on: a signal during start-up stops the run at its first event,
+  // so a run row is never left 'running' by an interrupt.
   boost::asio::io_context io;
   io_ = &io;
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
@@ -1023,6 +1037,11 @@ RunResult Engine::run() {
     spdlog::warn("signal {} received: stopping after the current event", sig);
     request_stop();
   });
+  // Everything that can fail on bad input happens before the state database is opened.
+  prepare();
+  result.state_path = options_.state_path ? *options_.state_path : graph_.bot.state;
+  open_store();
+  metrics_ = std::make_unique<report::MetricsAccumulator>(portfolio_.initial_cash(), bar_interval_ns_ > 0 ? bar_interval_ns_ : 60'000'000'000);
   const auto t0 = std::chrono::steady_clock::now();
   std::string error;
   try {

@@ -112,6 +112,8 @@ class Engine {
 
   void start_connectors();
   void resolve_subscriptions();
+  void add_sources();
+  void check_window();
   void open_store();
   void start_others();
   void stop_all(bool notifiers_too = true) noexcept;

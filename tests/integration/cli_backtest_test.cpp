@@ -974,8 +974,6 @@ TEST(CliBacktest, ReportRunWindowIsTheRequestedOne) {
   const std::vector<Case> cases = {
       // an unaligned start, an end after the data
       {"2023-01-10T01:02:30+01:00", "2023-03-01", "2023-01-10T00:02:30Z", "2023-03-01T00:00:00Z"},
-      // a window after the data: no bars
-      {"2024-01-01", "2024-01-02", "2024-01-01T00:00:00Z", "2024-01-02T00:00:00Z"},
   };
   for (const Case& k : cases) {
     SCOPED_TRACE(k.from + " .. " + k.to);
@@ -990,6 +988,20 @@ TEST(CliBacktest, ReportRunWindowIsTheRequestedOne) {
     EXPECT_EQ(std::string(doc["run"]["to"].GetString()), k.want_to);
     EXPECT_FALSE(contains(b.result.out, "1970-01-01")) << b.result.out;
   }
+}
+
+// A window that holds no bar of the data is a mistake, not an empty run: refused before anything
+// is written, naming both the window and what the data covers.
+TEST(CliBacktest, WindowWithoutDataIsRefused) {
+  Cfg c;
+  const Backtest b = run_backtest(c.text(), {"--from", "2024-01-01", "--to", "2024-01-02"});
+  EXPECT_EQ(b.result.rc, 2) << b.result.both();
+  EXPECT_TRUE(contains(b.result.err, "no bars in the requested window 2024-01-01T00:00:00Z -> 2024-01-02T00:00:00Z"))
+      << b.result.err;
+  // The data's first bar opens 2023-01-02 16:45 UTC (open_time_ms 1672677900000, the CSV's first row).
+  EXPECT_TRUE(contains(b.result.err, "2023-01-02T16:45:00Z")) << b.result.err;
+  EXPECT_FALSE(fs::exists(b.out / "state.sqlite"));
+  EXPECT_FALSE(fs::exists(b.out / "report.json"));
 }
 
 // =============================================================================================
