@@ -10,8 +10,11 @@
 // 95%, because the strategy loses to fees on this data and would otherwise drain the account
 // within a few hundred tiles and stop trading, which would flatter the figure.
 //
-// usage: bench_backtest_e2e [BARS=10000000] [REPEAT=3]
+// usage: bench_backtest_e2e [BARS=10000000] [REPEAT=3] [signals-only]
 // Prints bars/s of each run and the median; load time (reading the CSV) is reported apart.
+// `signals-only` sets rsi_max so low that every entry is filtered: the same per-bar path
+// (replay, risk rules' on_event, strategy, marking, metrics) with one decision row per cross and
+// no orders, which separates the per-bar framework cost from the per-order journal cost.
 #include "engine/engine.hpp"
 #include "graph/graph.hpp"
 #include "loader/plugin_registry.hpp"
@@ -94,6 +97,7 @@ int64_t bare_loop(const std::vector<replay::Candle>& bars, double& seconds) {
 int main(int argc, char** argv) {
   const int64_t bars = argc > 1 ? std::atoll(argv[1]) : 10'000'000;
   const int repeat = argc > 2 ? std::atoi(argv[2]) : 3;
+  const bool signals_only = argc > 3 && std::string(argv[3]) == "signals-only";
   spdlog::set_level(spdlog::level::warn);
   const fs::path dir = fs::temp_directory_path() / "tradehost-bench";
   fs::create_directories(dir);
@@ -113,6 +117,7 @@ int main(int argc, char** argv) {
     replace("\"../../data/BTCUSDT-5m-20230102-20230209.csv\"", "\"" + data.string() + "\"");
     replace("type = \"log\"\non = [\"fill\", \"rejected\", \"error\", \"summary\"]", "type = \"log\"\non = [\"error\", \"summary\"]");
     replace("fraction = 0.95", "fraction = 0.01");
+    if (signals_only) replace("rsi_max = 70", "rsi_max = 0.0001");
     text += "\n[plugins]\npaths = [\"" TH_PLUGIN_DIR "\"]\n";
     std::ofstream(cfg) << text;
   }

@@ -10,7 +10,10 @@
 #include <tradehost/plugin.hpp>
 #include <tradehost/ta.hpp>
 
+#include <algorithm>
+#include <charconv>
 #include <cmath>
+#include <cstring>
 #include <cstdio>
 #include <map>
 #include <string>
@@ -141,9 +144,26 @@ class EmaCrossover : public tradehost::Strategy {
     const bool cross_down = prev >= 0 && diff < 0;
     if (!cross_up && !cross_down) return;
 
+    // {"close":..,"ema_fast":..,"ema_slow":..,"rsi":..}; std::to_chars, not printf: this runs on
+    // every cross and glibc's %f costs microseconds.
     char inputs[256];
-    std::snprintf(inputs, sizeof inputs, R"({"close":%.*f,"ema_fast":%.6f,"ema_slow":%.6f,"rsi":%s})", inst->price_scale,
-                  close, b.fast.value(), b.slow.value(), b.rsi.ready() ? fmt_num(b.rsi.value()).c_str() : "null");
+    {
+      char* p = inputs;
+      char* const end = inputs + sizeof inputs;
+      auto put = [&](std::string_view t) { p = std::copy(t.begin(), t.end(), p); };
+      auto num = [&](double v, int decimals) { p = std::to_chars(p, end, v, std::chars_format::fixed, decimals).ptr; };
+      put(R"({"close":)");
+      num(close, inst->price_scale);
+      put(R"(,"ema_fast":)");
+      num(b.fast.value(), 6);
+      put(R"(,"ema_slow":)");
+      num(b.slow.value(), 6);
+      put(R"(,"rsi":)");
+      if (b.rsi.ready()) num(b.rsi.value(), 4);
+      else put("null");
+      put("}");
+      *p = '\0';
+    }
     const th_position_info pos = position(bar.h.instrument);
     if (cross_up) {
       if (pos.qty > 0 || b.entry_order) return hold(bar, "ema cross up while already long", inputs);
