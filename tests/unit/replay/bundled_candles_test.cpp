@@ -1,4 +1,4 @@
-// The real candle files we bundle (provenance in /work/shared/data/SOURCES.md). Expected rows are
+// The real candle files we bundle in data/ (provenance in data/SOURCES.md). Expected rows are
 // the first and last lines of each file as `head`/`tail` show them; counts come from SOURCES.md.
 #include <gtest/gtest.h>
 
@@ -14,18 +14,13 @@ namespace {
 
 using test::Fails;
 
-// The repo's data/ first, then the shared data set; skip when neither has the file.
+// The real files live in the repository's data/ folder (data/SOURCES.md); a missing one fails.
 std::string find_candles(const std::string& repo_name, const std::string& shared_name) {
-  for (const std::string& p : {std::string(TH_SOURCE_DIR "/data/") + repo_name,
-                               "/work/shared/data/candles/" + shared_name}) {
-    if (!repo_name.empty() && std::filesystem::exists(p)) return p;
-  }
-  const std::string shared = "/work/shared/data/candles/" + shared_name;
-  return std::filesystem::exists(shared) ? shared : std::string();
+  const std::string p = std::string(TH_SOURCE_DIR "/data/") + (repo_name.empty() ? shared_name : repo_name);
+  return std::filesystem::exists(p) ? p : std::string();
 }
 
-#define REQUIRE_FILE(path)                                      \
-  if ((path).empty()) GTEST_SKIP() << "candle data not present"
+#define REQUIRE_FILE(path) ASSERT_FALSE((path).empty()) << "candle data missing from data/ (see data/SOURCES.md)"
 
 ReadOptions scales(int price_scale, int qty_scale) {
   ReadOptions o;
