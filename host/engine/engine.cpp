@@ -30,7 +30,7 @@ th_str th(const std::string& s) { return th_str{s.data(), s.size()}; }
 int64_t wall_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
-const char* side_lc(int32_t side) { return side == TH_SIDE_BUY ? "buy" : "sell"; }
+const char* side_lc(int32_t side) { return side == TH_SIDE_BUY ? "buy" : side == TH_SIDE_SELL ? "sell" : "?"; }
 std::string lower(std::string s) {
   for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
@@ -427,7 +427,7 @@ void Engine::reject(th_instance* self, const th_order_request& req, const std::s
     row.reason = reason;
     const bool known = instrument(id) != nullptr;
     row.order_json = fmt::format(R"({{"side":"{}","type":"{}","qty":"{}","price":"{}","trigger_price":"{}","tag":"{}"}})",
-                                 side_lc(req.side), oms::order_type_name(req.type),
+                                 side_lc(req.side), lower(oms::order_type_name(req.type)),
                                  known ? qty_text(id, req.qty) : std::to_string(req.qty),
                                  known ? price_text(id, req.price) : std::to_string(req.price),
                                  known ? price_text(id, req.trigger_price) : std::to_string(req.trigger_price),
@@ -482,11 +482,15 @@ th_status Engine::submit_order(th_instance* self, const th_order_request* in, ui
   else {
     const bool has_price = req.type == TH_ORD_LIMIT || req.type == TH_ORD_STOP_LIMIT || req.type == TH_ORD_TAKE_PROFIT_LIMIT;
     const bool has_trigger = req.type != TH_ORD_MARKET && req.type != TH_ORD_LIMIT;
-    if (has_price && (req.price <= 0 || req.price % inst->tick_size != 0))
-      why = fmt::format("price {} must be positive and a multiple of the tick size {}", price_text(req.instrument, req.price),
+    if (has_price && req.price <= 0)
+      why = fmt::format("price {} must be positive", price_text(req.instrument, req.price));
+    else if (has_price && req.price % inst->tick_size != 0)
+      why = fmt::format("price {} is not a multiple of the tick size {}", price_text(req.instrument, req.price),
                         price_text(req.instrument, inst->tick_size));
-    else if (has_trigger && (req.trigger_price <= 0 || req.trigger_price % inst->tick_size != 0))
-      why = fmt::format("trigger price {} must be positive and a multiple of the tick size {}",
+    else if (has_trigger && req.trigger_price <= 0)
+      why = fmt::format("trigger price {} must be positive", price_text(req.instrument, req.trigger_price));
+    else if (has_trigger && req.trigger_price % inst->tick_size != 0)
+      why = fmt::format("trigger price {} is not a multiple of the tick size {}",
                         price_text(req.instrument, req.trigger_price), price_text(req.instrument, inst->tick_size));
     else if (inst->min_notional) {
       int64_t px = has_price ? req.price : has_trigger ? req.trigger_price : last_price_[req.instrument];
