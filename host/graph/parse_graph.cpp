@@ -177,7 +177,9 @@ Bot read_bot(const Document& doc, Diagnostics& diag) {
   }
   const auto path_or = [&](const char* key, const std::string& fallback) {
     const auto it = v.find(key);
-    return std::filesystem::path(doc.resolve_path(it != v.end() ? it->second.str : fallback));
+    if (it != v.end() && it->second.str.empty())
+      diag.add(it->second.pos, fmt::format("{} in [bot] must not be empty; give a path or leave the key out", key));
+    return std::filesystem::path(doc.resolve_path(it != v.end() && !it->second.str.empty() ? it->second.str : fallback));
   };
   bot.state = path_or("state", "var/" + bot.name + ".sqlite");
   bot.out = path_or("out", "out/" + bot.name);
@@ -218,7 +220,10 @@ std::vector<std::string> read_plugins(const Document& doc, Diagnostics& diag) {
   std::map<std::string, Value> v = read_table(*t, plugins_fields(), ctx);
   std::vector<std::string> paths;
   if (auto it = v.find("paths"); it != v.end())
-    for (const std::string& p : it->second.list) paths.push_back(doc.resolve_path(p));
+    for (const std::string& p : it->second.list) {
+      if (p.empty()) diag.add(it->second.pos, "paths in [plugins] must not hold an empty path");
+      else paths.push_back(doc.resolve_path(p));
+    }
   return paths;
 }
 

@@ -63,7 +63,7 @@ struct OrderRow {
 /// One journal entry: one transition of one order. The first entry of an order (written by
 /// insert_order) has no from_state.
 struct OrderEventRow {
-  int64_t event_id = 0;  // strictly increasing, never reused (AUTOINCREMENT)
+  int64_t event_id = 0;  // strictly increasing (journal rows are never deleted)
   int64_t run_id = 0;
   int64_t order_id = 0;
   int64_t ts_ns = 0;

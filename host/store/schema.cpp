@@ -14,7 +14,8 @@ namespace {
 //   possibly millions of finished ones.
 // - equity and positions are WITHOUT ROWID: small rows with a natural key, one B-tree instead
 //   of two per insert, which matters for the per-bar equity rows of a backtest.
-// - AUTOINCREMENT on order_events: journal event ids are never reused, even after deletes.
+// - order_events ids: rowids, increasing because journal rows are never deleted (no
+//   AUTOINCREMENT: it costs a sqlite_sequence read and write per journal row).
 constexpr std::string_view kV0ToV1 = R"sql(
 CREATE TABLE runs (
   run_id        INTEGER PRIMARY KEY,
@@ -70,7 +71,7 @@ CREATE INDEX orders_open ON orders (run_id, order_id)
   WHERE state = 'PENDING_NEW' OR state = 'NEW' OR state = 'PARTIALLY_FILLED';
 
 CREATE TABLE order_events (
-  event_id   INTEGER PRIMARY KEY AUTOINCREMENT,
+  event_id   INTEGER PRIMARY KEY,
   run_id     INTEGER NOT NULL,
   order_id   INTEGER NOT NULL,
   ts_ns      INTEGER NOT NULL,

@@ -60,8 +60,6 @@ constexpr std::string_view kUpsertPosition =
 constexpr std::string_view kInsertDecision =
     "INSERT INTO decisions (run_id, ts_ns, strategy, instrument, action, reason, inputs_json, "
     "order_id, risk_verdict) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
-constexpr std::string_view kAttachDecision =
-    "UPDATE decisions SET order_id = ?2, risk_verdict = ?3 WHERE decision_id = ?1";
 constexpr std::string_view kUpsertEquity =
     "INSERT INTO equity (run_id, ts_ns, equity, cash) VALUES (?1, ?2, ?3, ?4) "
     "ON CONFLICT (run_id, ts_ns) DO UPDATE SET equity = excluded.equity, cash = excluded.cash";
@@ -169,7 +167,7 @@ struct Store::Impl {
 
   Statement begin_stmt, commit_stmt, rollback_stmt;
   Statement insert_run, finish_run, insert_plugin, insert_order, insert_event, update_order_state,
-      select_order_state, insert_fill, upsert_position, insert_decision, attach_decision,
+      select_order_state, insert_fill, upsert_position, insert_decision,
       upsert_equity, insert_rejection;
   Statement select_orders, select_open_orders, select_events, select_last_run;
   std::array<Statement, schema::kRunTables.size()> count_stmts;  // prepared on first use
@@ -491,7 +489,7 @@ Store Store::open(const std::filesystem::path& path, Durability durability, Stor
   const int64_t application_id =
       s.query_int("PRAGMA application_id", "cannot read the header of state database");
   const bool foreign_id = application_id != 0 && application_id != schema::kApplicationId;
-  const bool unmarked = version > 0 && application_id != schema::kApplicationId;
+  const bool unmarked = version != 0 && application_id != schema::kApplicationId;  // negative too
   const bool untracked_tables =
       version == 0 && s.query_int("SELECT count(*) FROM sqlite_schema",
                                   "cannot read the schema of state database") > 0;
@@ -568,7 +566,6 @@ Store Store::open(const std::filesystem::path& path, Durability durability, Stor
   s.prepare(s.insert_fill, kInsertFill);
   s.prepare(s.upsert_position, kUpsertPosition);
   s.prepare(s.insert_decision, kInsertDecision);
-  s.prepare(s.attach_decision, kAttachDecision);
   s.prepare(s.upsert_equity, kUpsertEquity);
   s.prepare(s.insert_rejection, kInsertRejection);
   s.prepare(s.select_orders, kSelectOrders);
@@ -766,25 +763,6 @@ int64_t Store::record_decision(const DecisionRow& decision) {
   const int64_t decision_id = sqlite3_last_insert_rowid(s.db());
   call.commit();
   return decision_id;
-}
-
-void Store::attach_decision_order(int64_t decision_id, std::optional<int64_t> order_id,
-                                  std::string_view risk_verdict) {
-  Impl& s = *impl_;
-  WriteCall call(s, false);
-  Statement& st = s.attach_decision;
-  st.bind_int(1, decision_id);
-  st.bind_optional_int(2, order_id);
-  st.bind_text(3, risk_verdict);
-  auto what = [&] {
-    return fmt::format("cannot attach order {} (verdict '{}') to decision {} in state database",
-                       order_id ? std::to_string(*order_id) : "none", risk_verdict, decision_id);
-  };
-  call.run(st, what);
-  if (sqlite3_changes(s.db()) == 0) {
-    throw StoreError(fmt::format("{} {}: there is no such decision", what(), s.path));
-  }
-  call.commit();
 }
 
 void Store::record_equity(int64_t run_id, int64_t ts_ns, std::string_view equity,

@@ -108,12 +108,9 @@ class Store {
   int64_t record_fill(const FillRow& fill);
   /// Inserts or replaces the position row of (run_id, instrument).
   void upsert_position(const PositionRow& position);
-  /// Appends a decision. Returns its decision_id (for attach_decision_order).
+  /// Appends a decision, with the order it produced and the risk verdict ("approved" or
+  /// "rejected: <reason>") when it led to an order request. Returns its decision_id.
   int64_t record_decision(const DecisionRow& decision);
-  /// Sets the order a decision produced (nullopt when the risk chain rejected it before an order
-  /// existed) and the risk verdict: "approved" or "rejected: <reason>".
-  void attach_decision_order(int64_t decision_id, std::optional<int64_t> order_id,
-                             std::string_view risk_verdict);
   /// Equity and cash (decimal text, quote currency) at ts_ns. A second value for the same
   /// (run_id, ts_ns) replaces the first: the curve has one point per instant.
   void record_equity(int64_t run_id, int64_t ts_ns, std::string_view equity, std::string_view cash);

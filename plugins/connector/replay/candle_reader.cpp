@@ -62,7 +62,9 @@ enum class NumStatus : uint8_t { ok, malformed, too_precise, overflow };
 // Digits below 10^-scale must be zero ("16727.30" is fine at scale 1, "16727.35" is too_precise).
 // Returns the first character after the number; the caller checks it is the expected delimiter.
 // `p` must point into a NUL-terminated buffer (the NUL stops every loop).
-const char* parse_fixed_general(const char* p, int scale, int64_t& out, NumStatus& status) {
+// With `truncate`, digits below 10^-scale are dropped (toward zero) instead of being an error:
+// volumes are statistics, and real files carry float noise (218102.59507500002).
+const char* parse_fixed_general(const char* p, int scale, int64_t& out, NumStatus& status, bool truncate = false) {
   bool negative = false;
   if (*p == '-') {
     negative = true;
@@ -115,7 +117,7 @@ const char* parse_fixed_general(const char* p, int scale, int64_t& out, NumStatu
   for (int64_t i = 0; i < total; ++i) {
     const unsigned d = static_cast<unsigned>((i < n_int ? int_begin[i] : frac_begin[i - n_int]) - '0');
     if (i >= keep) {
-      if (d != 0) {
+      if (d != 0 && !truncate) {
         status = NumStatus::too_precise;
         return p;
       }
@@ -143,7 +145,8 @@ const char* parse_fixed_general(const char* p, int scale, int64_t& out, NumStatu
 // Same contract. One pass for the shape of nearly every value in a candle file: no exponent, only
 // zeros below 10^-scale (Binance pads every value to 8 decimals) and at most 18 digits after
 // scaling, so nothing can overflow.
-[[gnu::always_inline]] inline const char* parse_fixed(const char* p, int scale, int64_t& out, NumStatus& status) {
+[[gnu::always_inline]] inline const char* parse_fixed(const char* p, int scale, int64_t& out, NumStatus& status,
+                                                      bool truncate = false) {
   const char* const start = p;
   const bool negative = *p == '-';
   p += negative;
@@ -166,7 +169,7 @@ const char* parse_fixed_general(const char* p, int scale, int64_t& out, NumStatu
     status = NumStatus::ok;
     return p;
   }
-  return parse_fixed_general(start, scale, out, status);
+  return parse_fixed_general(start, scale, out, status, truncate);
 }
 
 // Significant decimals of a well-formed number text ("16727.350" -> 2, "9.417e-05" -> 8): the
@@ -441,6 +444,8 @@ std::string ohlc_problem(const Candle& c, int price_scale, int qty_scale) {
     what = "high " + p(c.high) + " is below close " + p(c.close);
   } else if (c.volume < 0) {
     return "volume " + format_fixed(c.volume, qty_scale) + " is negative; volume must be >= 0";
+  } else if (c.low <= 0) {
+    return "low " + p(c.low) + " is not positive; prices must be above 0 (fix or remove the row)";
   } else {
     return {};
   }
@@ -448,7 +453,7 @@ std::string ohlc_problem(const Candle& c, int price_scale, int qty_scale) {
 }
 
 inline bool ohlc_ok(const Candle& c) {
-  return c.low <= c.open && c.low <= c.close && c.high >= c.open && c.high >= c.close &&
+  return c.low > 0 && c.low <= c.open && c.low <= c.close && c.high >= c.open && c.high >= c.close &&
          c.low <= c.high && c.volume >= 0;
 }
 
@@ -482,10 +487,6 @@ std::string number_problem(std::string_view field, std::string_view text, NumSta
     case NumStatus::too_precise: {
       const int need = needed_scale(text);
       const std::string has = " has " + std::to_string(need) + " decimals";
-      if (is_volume) {
-        return head + has + ", more than the " + std::to_string(scale) +
-               " quantities are held to; raise the quantity precision or round the file's volumes";
-      }
       // The coarsest tick admitting the value, at the value's own scale.
       int64_t value = 0;
       NumStatus again;
@@ -502,7 +503,9 @@ std::string number_problem(std::string_view field, std::string_view text, NumSta
     }
     case NumStatus::overflow:
       return head + " does not fit a 64-bit integer at " + std::to_string(scale) + " decimals; " +
-             (is_volume ? "lower the quantity precision" : "use a coarser tick_size");
+             (is_volume ? "the replay connector holds volumes at max(8, lot_size decimals) decimals, so base volumes "
+                          "above about 9.2e10 per bar are not supported"
+                        : "use a coarser tick_size");
     default:
       return head + " is not a number; expected a decimal like 16727.3";
   }
@@ -841,7 +844,7 @@ class CsvReader {
       int64_t* const fields[5] = {&c.open, &c.high, &c.low, &c.close, &c.volume};
       for (int i = 0; i < 5; ++i) {
         NumStatus st;
-        const char* q = parse_fixed(p, i == 4 ? o.qty_scale : o.price_scale, *fields[i], st);
+        const char* q = parse_fixed(p, i == 4 ? o.qty_scale : o.price_scale, *fields[i], st, /*truncate=*/i == 4);
         if (i < 4 || kBinance) {
           if (st != NumStatus::ok || *q != ',') field_error(line, ls, p, q, st, i + 1, kBinance);
           p = q + 1;
@@ -1008,7 +1011,7 @@ class JsonHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, JsonH
     NumStatus st;
     int64_t v = 0;
     const int scale = field == 0 ? 0 : field == 5 ? opt_.qty_scale : opt_.price_scale;
-    if (parse_fixed(s, scale, v, st) != s + len && st == NumStatus::ok) st = NumStatus::malformed;
+    if (parse_fixed(s, scale, v, st, /*truncate=*/field == 5) != s + len && st == NumStatus::ok) st = NumStatus::malformed;
     if (field == 0) {
       if (st != NumStatus::ok || v < 0) {
         return fail_at(at, "open time " + quote(text) + " is not an integer Unix time in ms or µs");

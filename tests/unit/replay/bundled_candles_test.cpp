@@ -94,8 +94,14 @@ TEST(BundledCandles, NautilusBtcPerpErrorsNameTheLine) {
   REQUIRE_FILE(path);
   // Line 244: 2022-01-01 03:03:00.000000,46821.75,46830.5,46809.0,46810.75,289169.9847625
   EXPECT_TRUE(Fails(path, scales(1, 4), path + ":244", {"open \"46821.75\" has 2 decimals", "set tick_size to 0.05"}));
-  // Line 249 holds 218102.59507500002 (11 decimals); 17524 has 43613.875, so prices need 3.
-  EXPECT_TRUE(Fails(path, scales(3, 10), path + ":249", {"volume \"218102.59507500002\" has 11 decimals"}));
+  // Line 249 holds volume 218102.59507500002 (11 decimals): volumes are truncated to the quantity
+  // scale, not refused, so at (3, 10) it reads 218102.5950750000 -> raw 2181025950750000 (row 247,
+  // line 249 minus the header and the 1-based line). Line 17524 has 43613.875, so prices need 3.
+  {
+    const ReadResult r = read_candles(path, scales(3, 10));
+    ASSERT_GT(r.candles.size(), 247u);
+    EXPECT_EQ(r.candles[247].volume, 2181025950750000);
+  }
   // Line 13880: volume 102949891.4118 * 10^11 > INT64_MAX.
   EXPECT_TRUE(Fails(path, scales(3, 11), path + ":13880", {"volume \"102949891.4118\" does not fit a 64-bit integer"}));
 }

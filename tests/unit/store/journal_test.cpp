@@ -211,14 +211,17 @@ TEST_P(Journal, AuditRowsFillsPositionsDecisionsEquityRejections) {
                   R"({"fast":16730.2,"slow":16725.9})",
                   std::nullopt,
                   std::nullopt};
+  buy.order_id = 1;
+  buy.risk_verdict = "approved";
   const int64_t decision = store_.record_decision(buy);
-  store_.attach_decision_order(decision, 1, "approved");
   DecisionRow rejected = buy;
+  rejected.order_id = std::nullopt;
+  rejected.risk_verdict = "rejected: max_position 1000 USDT";
   const int64_t decision2 = store_.record_decision(rejected);
   EXPECT_GT(decision2, decision);
-  store_.attach_decision_order(decision2, std::nullopt, "rejected: max_position 1000 USDT");
-  EXPECT_THROW(store_.attach_decision_order(decision2, std::nullopt, "maybe"), StoreError);
-  EXPECT_THROW(store_.attach_decision_order(decision2 + 100, std::nullopt, "approved"), StoreError);
+  DecisionRow bad_verdict = rejected;
+  bad_verdict.risk_verdict = "maybe";  // neither "approved" nor "rejected: ..."
+  EXPECT_THROW(store_.record_decision(bad_verdict), StoreError);
 
   FillRow fill{0,     run_,      1,        "btc-ema-1-1", "sim-1", 2'000,  "BTC/USDT",
                "buy", "16727.3", "0.0015", "0.02509095",  "USDT",  "maker"};
