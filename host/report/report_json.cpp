@@ -7,7 +7,8 @@
 #include <string_view>
 
 #include "report/atomic_file.hpp"
-#include "report/fixed_decimal.hpp"
+#include <tradehost/fixed.hpp>
+#include <tradehost/plugin.h>
 #include "report/iso8601.hpp"
 
 namespace tradehost::report {
@@ -43,7 +44,7 @@ void integer(Writer& w, std::string_view k, int64_t v) {
 // Money as an exact decimal JSON number ("12.34567890"), not a rounded double.
 void money(Writer& w, std::string_view k, int64_t raw) {
   key(w, k);
-  const std::string text = format_money(raw);
+  const std::string text = tradehost::format_fixed(raw, TH_MONEY_SCALE);
   w.RawValue(text.data(), text.size(), rapidjson::kNumberType);
 }
 

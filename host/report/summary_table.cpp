@@ -8,7 +8,8 @@
 #include <string_view>
 #include <vector>
 
-#include "report/fixed_decimal.hpp"
+#include <tradehost/fixed.hpp>
+#include <tradehost/plugin.h>
 #include "report/iso8601.hpp"
 #include "report/readable_numbers.hpp"
 
@@ -31,7 +32,7 @@ std::string ratio(double v) { return std::isfinite(v) ? fmt::format("{:.2f}", v)
 
 // Exact, but without the noise of 8 decimals: trailing zeros dropped down to 2 places.
 std::string money(int64_t raw) {
-  std::string s = format_money(raw);
+  std::string s = tradehost::format_fixed(raw, TH_MONEY_SCALE);
   const size_t dot = s.find('.');
   const size_t last = s.find_last_not_of('0');
   s.erase(std::max(last + 1, dot + 3));

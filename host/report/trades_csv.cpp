@@ -5,7 +5,8 @@
 #include <string_view>
 
 #include "report/atomic_file.hpp"
-#include "report/fixed_decimal.hpp"
+#include <tradehost/fixed.hpp>
+#include <tradehost/plugin.h>
 #include "report/iso8601.hpp"
 
 namespace tradehost::report {
@@ -45,9 +46,9 @@ std::string trades_csv(const std::vector<RoundTrip>& trips) {
     out += ',';
     field(out, t.exit_price);
     out += ',';
-    out += format_money(t.pnl_raw);
+    out += tradehost::format_fixed(t.pnl_raw, TH_MONEY_SCALE);
     out += ',';
-    out += format_money(t.fees_raw);
+    out += tradehost::format_fixed(t.fees_raw, TH_MONEY_SCALE);
     out += ',';
     out += fmt::format("{:.4f}", t.return_pct);
     out += '\n';

@@ -110,17 +110,26 @@ class ReplayConnector : public tradehost::Connector {
         throw Error(TH_ERR_IO, e.what());
       }
       if (r.candles.empty()) throw Error(TH_ERR_IO, file + ": no candles in the file");
+      size_t gaps = r.gaps;
       if (!candles_.empty()) {
         if (r.interval_ns && interval_ && r.interval_ns != interval_)
           throw Error(TH_ERR_IO, file + ": bar interval " + interval_text(r.interval_ns) + " differs from the previous files' " +
                                      interval_text(interval_));
-        if (r.candles.front().open_time_ns <= candles_.back().open_time_ns)
+        if (!interval_) interval_ = r.interval_ns;
+        const int64_t step = r.candles.front().open_time_ns - candles_.back().open_time_ns;
+        if (step <= 0)
           throw Error(TH_ERR_IO, file + ": starts at or before the end of the previous file; list files in time order without overlap");
+        // The join must stay on the bar grid; missing bars across it are gaps like any other.
+        if (interval_ && step % interval_ != 0)
+          throw Error(TH_ERR_IO, file + ": its first bar is not a whole number of " + interval_text(interval_) +
+                                     " bars after the previous file's last bar; are both files of the same timeframe?");
+        if (interval_) gaps += static_cast<size_t>(step / interval_ - 1);
       }
       if (!interval_) interval_ = r.interval_ns;
-      candles_.insert(candles_.end(), r.candles.begin(), r.candles.end());
-      ctx_.info(file + ": " + std::to_string(r.candles.size()) + " bars of " + interval_text(r.interval_ns) + ", " +
-                std::to_string(r.gaps) + " gaps");
+      const size_t n = r.candles.size();
+      if (candles_.empty()) candles_ = std::move(r.candles);
+      else candles_.insert(candles_.end(), r.candles.begin(), r.candles.end());
+      ctx_.info(file + ": " + std::to_string(n) + " bars of " + interval_text(interval_) + ", " + std::to_string(gaps) + " gaps");
     }
     if (!interval_) throw Error(TH_ERR_IO, "cannot tell the bar interval from a single candle; give at least two");
     th_instrument inst{};

@@ -1,5 +1,3 @@
-#include "report/fixed_decimal.hpp"
-
 #include <gtest/gtest.h>
 
 #include <limits>
@@ -9,20 +7,6 @@
 
 namespace tradehost::report {
 namespace {
-
-TEST(FixedDecimal, ExactMoneyText) {
-  EXPECT_EQ(format_money(12'345'678'901), "123.45678901");
-  EXPECT_EQ(format_money(-5'000'000), "-0.05000000");
-  EXPECT_EQ(format_money(1), "0.00000001");
-  EXPECT_EQ(format_money(0), "0.00000000");
-  EXPECT_EQ(format_money(100'000'000), "1.00000000");
-  // INT64_MIN = -9223372036854775808 -> 92233720368 whole units, .54775808
-  EXPECT_EQ(format_money(std::numeric_limits<int64_t>::min()), "-92233720368.54775808");
-  EXPECT_EQ(format_fixed(42, 0), "42");
-  EXPECT_EQ(format_fixed(-1, 2), "-0.01");
-  EXPECT_EQ(format_fixed(56810, 5), "0.56810");
-  EXPECT_THROW(format_fixed(1, 19), std::invalid_argument);
-}
 
 TEST(ReadableNumbers, Counts) {
   EXPECT_EQ(format_count(0), "0");
