@@ -78,6 +78,8 @@ class EmaCrossover : public tradehost::Strategy {
       out.append(reinterpret_cast<const char*>(&b.prev_diff), sizeof b.prev_diff);
       out.append(reinterpret_cast<const char*>(&b.has_prev), sizeof b.has_prev);
       out.append(reinterpret_cast<const char*>(&b.stop_order), sizeof b.stop_order);
+      out.append(reinterpret_cast<const char*>(&b.entry_order), sizeof b.entry_order);
+      out.append(reinterpret_cast<const char*>(&b.exit_order), sizeof b.exit_order);
     }
     return out;
   }
@@ -100,6 +102,8 @@ class EmaCrossover : public tradehost::Strategy {
       take(&b.prev_diff, sizeof b.prev_diff);
       take(&b.has_prev, sizeof b.has_prev);
       take(&b.stop_order, sizeof b.stop_order);
+      take(&b.entry_order, sizeof b.entry_order);
+      take(&b.exit_order, sizeof b.exit_order);
       books.emplace(id, std::move(b));
     }
     books_ = std::move(books);
