@@ -1115,18 +1115,25 @@ TEST(CliBadInput, WronglyTypedValue) {
   expect_rejected(d, text, {pos, "'fast'", "integer", "string"});
 }
 
-TEST(CliBadInput, PriceOffTheTickSize) {
-  TempDir d;
+/// The first 40 rows of the bundled data with line 2's open (the first candle's, 16727.3) changed
+/// to 16727.35, written to DIR/off-tick.csv.
+fs::path write_off_tick_data(const TempDir& d) {
   auto ls = split(head_of_data(40), '\n');
-  auto f = split(ls[1], ',');  // line 2: the first candle; its open becomes 16727.35
-  ASSERT_EQ(f.size(), 6u);
-  ASSERT_EQ(f[1], "16727.3");
+  auto f = split(ls[1], ',');
+  EXPECT_EQ(f.size(), 6u);
+  EXPECT_EQ(f[1], "16727.3");
   f[1] = "16727.35";
   ls[1] = f[0] + "," + f[1] + "," + f[2] + "," + f[3] + "," + f[4] + "," + f[5];
   std::string text;
   for (const auto& l : ls) text += l + (l.empty() ? "" : "\n");
   const fs::path data = d / "off-tick.csv";
   write_file(data, text);
+  return data;
+}
+
+TEST(CliBadInput, PriceOffTheTickSize) {
+  TempDir d;
+  const fs::path data = write_off_tick_data(d);
   Cfg c;
   c.data = data.string();
   c.tick = "0.1";
@@ -1137,15 +1144,7 @@ TEST(CliBadInput, PriceOffTheTickSize) {
 // key is `tick_size`. It must not tell the trader to set keys that do not exist in the config.
 TEST(CliBadInput, PriceOffTheTickSizeAdvisesConfigKeysOnly) {
   TempDir d;
-  auto ls = split(head_of_data(40), '\n');
-  auto f = split(ls[1], ',');
-  ASSERT_EQ(f.size(), 6u);
-  f[1] = "16727.35";
-  ls[1] = f[0] + "," + f[1] + "," + f[2] + "," + f[3] + "," + f[4] + "," + f[5];
-  std::string text;
-  for (const auto& l : ls) text += l + (l.empty() ? "" : "\n");
-  const fs::path data = d / "off-tick.csv";
-  write_file(data, text);
+  const fs::path data = write_off_tick_data(d);
   for (const char* tick : {"0.1", "0.25"}) {
     SCOPED_TRACE(std::string("tick_size = ") + tick);
     Cfg c;
