@@ -125,4 +125,18 @@ struct RejectionRow {
   std::string order_json;  // the request as the strategy made it
 };
 
+/// One hot-reload attempt of a strategy (paper mode): which library was running, which one was
+/// offered, and whether the switch happened. Build ids are "<plugin build id>/<file hash>" as in
+/// the plugins table ("<file hash>" alone when the plugin declares none).
+struct ReloadRow {
+  int64_t run_id = 0;
+  int64_t ts_ns = 0;         // loop clock when the attempt ended
+  std::string strategy;      // graph node name
+  std::string file;          // the watched library (the original path, not the shadow copy)
+  std::string old_build_id;  // of the library that was running
+  std::string new_build_id;  // of the replacement; "" when it could not be read at all
+  std::string outcome;       // "applied" | "failed"
+  std::optional<std::string> reason;  // why it failed
+};
+
 }  // namespace tradehost::store

@@ -156,12 +156,32 @@ CREATE TABLE rejections (
 CREATE INDEX rejections_by_run ON rejections (run_id, ts_ns);
 )sql";
 
+// Version 2: the audit of strategy hot reloads (paper mode). One row per attempt, applied or
+// not, with the build ids of the running library and of its replacement, so "which code made
+// this decision" stays answerable after a reload (join decisions.ts_ns against reloads.ts_ns).
+constexpr std::string_view kV1ToV2 = R"sql(
+CREATE TABLE reloads (
+  reload_id    INTEGER PRIMARY KEY,
+  run_id       INTEGER NOT NULL REFERENCES runs (run_id),
+  ts_ns        INTEGER NOT NULL,
+  strategy     TEXT    NOT NULL,
+  file         TEXT    NOT NULL,
+  old_build_id TEXT    NOT NULL,
+  new_build_id TEXT    NOT NULL,
+  outcome      TEXT    NOT NULL CHECK (outcome = 'applied' OR outcome = 'failed'),
+  reason       TEXT
+);
+CREATE INDEX reloads_by_run ON reloads (run_id, ts_ns);
+)sql";
+
 }  // namespace
 
 std::string_view migration(int from) {
   switch (from) {
     case 0:
       return kV0ToV1;
+    case 1:
+      return kV1ToV2;
     default:
       return {};
   }

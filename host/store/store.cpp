@@ -33,6 +33,9 @@ constexpr std::string_view kFinishRun =
 constexpr std::string_view kInsertPlugin =
     "INSERT INTO plugins (run_id, name, version, abi, file, build_id) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+constexpr std::string_view kInsertReload =
+    "INSERT INTO reloads (run_id, ts_ns, strategy, file, old_build_id, new_build_id, outcome, "
+    "reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
 constexpr std::string_view kInsertOrder =
     "INSERT INTO orders (run_id, order_id, client_order_id, strategy, instrument, side, type, "
     "tif, qty, price, trigger_price, tag, state, filled_qty, avg_fill_price, reason, created_ns, "
@@ -166,7 +169,7 @@ struct Store::Impl {
   sqlite::Connection conn;
 
   Statement begin_stmt, commit_stmt, rollback_stmt;
-  Statement insert_run, finish_run, insert_plugin, insert_order, insert_event, update_order_state,
+  Statement insert_run, finish_run, insert_plugin, insert_reload, insert_order, insert_event, update_order_state,
       select_order_state, insert_fill, upsert_position, insert_decision,
       upsert_equity, insert_rejection;
   Statement select_orders, select_open_orders, select_events, select_last_run;
@@ -559,6 +562,7 @@ Store Store::open(const std::filesystem::path& path, Durability durability, Stor
   s.prepare(s.insert_run, kInsertRun);
   s.prepare(s.finish_run, kFinishRun);
   s.prepare(s.insert_plugin, kInsertPlugin);
+  s.prepare(s.insert_reload, kInsertReload);
   s.prepare(s.insert_order, kInsertOrder);
   s.prepare(s.insert_event, kInsertEvent);
   s.prepare(s.update_order_state, kUpdateOrderState);
@@ -611,6 +615,25 @@ void Store::record_plugin(const PluginRow& plugin) {
   call.run(st, [&] {
     return fmt::format("cannot record plugin '{}' of run {} in state database", plugin.name,
                        plugin.run_id);
+  });
+  call.commit();
+}
+
+void Store::record_reload(const ReloadRow& reload) {
+  Impl& s = *impl_;
+  WriteCall call(s, false);
+  Statement& st = s.insert_reload;
+  st.bind_int(1, reload.run_id);
+  st.bind_int(2, reload.ts_ns);
+  st.bind_text(3, reload.strategy);
+  st.bind_text(4, reload.file);
+  st.bind_text(5, reload.old_build_id);
+  st.bind_text(6, reload.new_build_id);
+  st.bind_text(7, reload.outcome);
+  st.bind_optional_text(8, reload.reason);
+  call.run(st, [&] {
+    return fmt::format("cannot record the reload of strategy '{}' of run {} in state database",
+                       reload.strategy, reload.run_id);
   });
   call.commit();
 }

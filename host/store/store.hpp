@@ -90,6 +90,9 @@ class Store {
   int64_t begin_run(const RunRow& run);
   /// Records a plugin library loaded for the run.
   void record_plugin(const PluginRow& plugin);
+  /// Records one hot-reload attempt of a strategy (applied or failed), committed at once in
+  /// Synchronous mode like every write.
+  void record_reload(const ReloadRow& reload);
   /// The write-ahead row of a new order (normally state PENDING_NEW), plus its first journal
   /// entry (from_state NULL), atomically. A duplicate client_order_id, or an order_id already
   /// used in the run, throws StoreError with is_constraint_violation().

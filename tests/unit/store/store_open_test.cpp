@@ -31,17 +31,17 @@ TEST(StoreOpen, UsesWalJournalModeAndForeignKeys) {
   EXPECT_THROW(store.record_fill(orphan), StoreError);
 }
 
-TEST(StoreOpen, CreatesParentDirectoriesAndSchemaVersion1) {
+TEST(StoreOpen, CreatesParentDirectoriesAndSchemaVersion2) {
   TempStateDir dir;
   const auto file = dir.path() / "var" / "nested" / "bot.sqlite";
   Store store = Store::open(file, Durability::Batched);
   EXPECT_TRUE(std::filesystem::exists(file));
-  EXPECT_EQ(store.schema_version(), 1);
+  EXPECT_EQ(store.schema_version(), 2);
   RawConnection raw(file);
-  EXPECT_EQ(raw.query_int("PRAGMA user_version"), 1);
+  EXPECT_EQ(raw.query_int("PRAGMA user_version"), 2);
   EXPECT_EQ(raw.query_int("PRAGMA application_id"), 0x54485354);  // "THST"
   for (const char* table : {"runs", "plugins", "orders", "order_events", "fills", "positions",
-                            "decisions", "equity", "rejections"}) {
+                            "decisions", "equity", "rejections", "reloads"}) {
     EXPECT_EQ(raw.query_int(std::string("SELECT count(*) FROM sqlite_schema WHERE type = 'table' "
                                         "AND name = '") +
                             table + "'"),
@@ -57,6 +57,35 @@ TEST(StoreOpen, CreatesParentDirectoriesAndSchemaVersion1) {
   }
 }
 
+// A database written by a build that knew only schema v1 is upgraded in place: its rows stay,
+// and the v2 table (reloads) appears.
+TEST(StoreOpen, MigratesAVersion1DatabaseToVersion2KeepingItsRows) {
+  TempStateDir dir;
+  const auto file = dir.file("v1.sqlite");
+  {
+    RawConnection raw(file);
+    raw.exec(std::string(schema::migration(0)));
+    raw.exec("PRAGMA user_version = 1; PRAGMA application_id = 1414026068;");  // 0x54485354 "THST"
+    raw.exec("INSERT INTO runs (bot, mode, config_path, started_ns) VALUES ('old', 'paper', 'x.toml', 7)");
+  }
+  Store store = Store::open(file, Durability::Synchronous);
+  EXPECT_EQ(store.schema_version(), 2);
+  ASSERT_TRUE(store.last_run("old").has_value());
+  EXPECT_EQ(store.last_run("old")->started_ns, 7);
+  ReloadRow r;
+  r.run_id = store.last_run("old")->run_id;
+  r.ts_ns = 8;
+  r.strategy = "ema";
+  r.file = "/p/libth_x.so";
+  r.old_build_id = "v1/aa";
+  r.new_build_id = "v2/bb";
+  r.outcome = "applied";
+  store.record_reload(r);
+  EXPECT_EQ(store.count("reloads", r.run_id), 1);
+  r.outcome = "maybe";  // the CHECK list keeps the audit readable
+  EXPECT_THROW(store.record_reload(r), StoreError);
+}
+
 TEST(StoreOpen, ReopeningKeepsDataAndSchemaVersion) {
   TempStateDir dir;
   const auto file = dir.file("bot.sqlite");
@@ -67,7 +96,7 @@ TEST(StoreOpen, ReopeningKeepsDataAndSchemaVersion) {
     store.record_equity(run_id, 1'000, "10000.5", "10000.5");
   }
   Store store = Store::open(file, Durability::Synchronous);
-  EXPECT_EQ(store.schema_version(), 1);
+  EXPECT_EQ(store.schema_version(), 2);
   EXPECT_EQ(store.count("equity", run_id), 1);
   const auto last = store.last_run("btc-ema");
   ASSERT_TRUE(last.has_value());
@@ -94,7 +123,7 @@ TEST(StoreOpen, RefusesNewerSchemaVersionWithClearMessage) {
     const std::string message = e.what();
     EXPECT_NE(message.find(file.string()), std::string::npos) << message;
     EXPECT_NE(message.find("schema version 99"), std::string::npos) << message;
-    EXPECT_NE(message.find("up to 1"), std::string::npos) << message;
+    EXPECT_NE(message.find("up to 2"), std::string::npos) << message;
     EXPECT_NE(message.find("newer tradehost"), std::string::npos) << message;
   }
   // Refused before anything was changed: the file is still in its rollback-journal mode.
