@@ -6,6 +6,8 @@
 #include <fstream>
 #include <regex>
 
+#include <unistd.h>
+
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
@@ -156,57 +158,99 @@ th_status register_component(th_module* module, const th_component* c) {
   return TH_OK;
 }
 
-std::string PluginRegistry::load_file(const std::filesystem::path& file) {
+std::string audit_build_id(const LoadedPlugin& p) {
+  return p.build_id.empty() ? p.file_hash : p.build_id + "/" + p.file_hash;
+}
+
+namespace {
+
+/// Copies `file` into `dir` under a name no earlier load used, for load_library.
+std::filesystem::path shadow_copy(const std::filesystem::path& file, const std::filesystem::path& dir, std::string& error) {
+  static uint64_t seq = 0;
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  const std::filesystem::path copy = dir / fmt::format("{}.{}.{}{}", file.stem().string(), ::getpid(), ++seq, file.extension().string());
+  if (!ec) std::filesystem::copy_file(file, copy, std::filesystem::copy_options::overwrite_existing, ec);
+  if (ec) error = fmt::format("{}: cannot make a shadow copy in {}: {}", file.string(), dir.string(), ec.message());
+  return copy;
+}
+
+}  // namespace
+
+std::unique_ptr<LoadedPlugin> load_library(const th_host_api* host, const std::filesystem::path& file,
+                                           const std::filesystem::path& shadow_dir, std::string& error) {
   auto p = std::make_unique<LoadedPlugin>();
   p->file = std::filesystem::absolute(file);
+  p->loaded_from = p->file;
   const std::string f = p->file.string();
+  auto refuse = [&](std::string msg) {
+    error = std::move(msg);
+    return nullptr;
+  };
+  if (!shadow_dir.empty()) {
+    std::string copy_error;
+    p->loaded_from = shadow_copy(p->file, shadow_dir, copy_error);
+    if (!copy_error.empty()) return refuse(std::move(copy_error));
+  }
+  // Hash what is loaded (the copy): the original may be rewritten while we read it.
+  p->file_hash = fnv1a_file(p->loaded_from);
   boost::system::error_code ec;
-  p->library.load(p->file.string(), boost::dll::load_mode::rtld_local | boost::dll::load_mode::rtld_now, ec);
+  p->library.load(p->loaded_from.string(), boost::dll::load_mode::rtld_local | boost::dll::load_mode::rtld_now, ec);
+  if (p->loaded_from != p->file) {
+    std::error_code rm;
+    std::filesystem::remove(p->loaded_from, rm);  // mapped already (or failed): the name is not needed
+  }
   if (ec)
-    return fmt::format("{}: cannot load plugin: {} (is it a tradehost plugin built for this machine? rebuild it against the SDK)",
-                       f, ec.message());
+    return refuse(fmt::format("{}: cannot load plugin: {} (is it a tradehost plugin built for this machine? rebuild it against the SDK)",
+                              f, ec.message()));
   if (!p->library.has(TH_PLUGIN_ENTRY_NAME))
-    return fmt::format("{}: not a tradehost plugin: it does not export '{}' (declare it with TH_DECLARE_PLUGIN or export the entry function)",
-                       f, TH_PLUGIN_ENTRY_NAME);
+    return refuse(fmt::format("{}: not a tradehost plugin: it does not export '{}' (declare it with TH_DECLARE_PLUGIN or export the entry function)",
+                              f, TH_PLUGIN_ENTRY_NAME));
   auto entry = p->library.get<th_status(const th_host_api*, th_module*, th_plugin_info*)>(TH_PLUGIN_ENTRY_NAME);
   th_plugin_info info{};
   info.struct_size = sizeof info;
   info.abi_version = TH_ABI_VERSION;
   th_module module;
   module.plugin = p.get();
-  th_status st = entry(host_, &module, &info);
+  th_status st = entry(host, &module, &info);
   const uint32_t abi = info.abi_version;
   if (TH_ABI_VERSION_MAJOR(abi) != TH_ABI_MAJOR)
-    return fmt::format("{}: plugin ABI {} is incompatible with this host's ABI {} (major versions differ); rebuild the plugin against the tradehost {}.x SDK",
-                       f, abi_text(abi), abi_text(TH_ABI_VERSION), TH_ABI_MAJOR);
+    return refuse(fmt::format("{}: plugin ABI {} is incompatible with this host's ABI {} (major versions differ); rebuild the plugin against the tradehost {}.x SDK",
+                              f, abi_text(abi), abi_text(TH_ABI_VERSION), TH_ABI_MAJOR));
   if (TH_ABI_VERSION_MINOR(abi) > TH_ABI_MINOR)
-    return fmt::format("{}: plugin was built against SDK ABI {}, newer than this host's {}; upgrade tradehost or rebuild the plugin against this host's SDK",
-                       f, abi_text(abi), abi_text(TH_ABI_VERSION));
+    return refuse(fmt::format("{}: plugin was built against SDK ABI {}, newer than this host's {}; upgrade tradehost or rebuild the plugin against this host's SDK",
+                              f, abi_text(abi), abi_text(TH_ABI_VERSION)));
   if (st != TH_OK)
-    return fmt::format("{}: plugin entry point refused to load (status {}){}; see the plugin's log line above, or check it was built for this host",
-                       f, st, module.error.empty() ? std::string() : ": " + module.error);
-  if (!module.error.empty())
-    return fmt::format("{}: {}; fix the component and rebuild the plugin against the SDK", f, module.error);
+    return refuse(fmt::format("{}: plugin entry point refused to load (status {}){}; see the plugin's log line above, or check it was built for this host",
+                              f, st, module.error.empty() ? std::string() : ": " + module.error));
+  if (!module.error.empty()) return refuse(fmt::format("{}: {}; fix the component and rebuild the plugin against the SDK", f, module.error));
   p->name = info.name.len ? std::string(info.name.ptr, info.name.len) : p->file.stem().string();
   p->version = info.version.len ? std::string(info.version.ptr, info.version.len) : "0";
   p->build_id = info.build_id.len ? std::string(info.build_id.ptr, info.build_id.len) : "";
   p->abi_version = abi;
-  p->file_hash = fnv1a_file(p->file);
   if (p->components.empty())
-    return fmt::format("{}: plugin '{}' registered no components; register at least one in th_plugin_entry", f, p->name);
+    return refuse(fmt::format("{}: plugin '{}' registered no components; register at least one in th_plugin_entry", f, p->name));
   for (size_t i = 0; i < p->components.size(); ++i)
     for (size_t j = 0; j < i; ++j)
       if (p->components[i]->type_name == p->components[j]->type_name)
-        return fmt::format("{}: component type '{}' is registered twice by this library; give each component its own type name",
-                           f, p->components[i]->type_name);
+        return refuse(fmt::format("{}: component type '{}' is registered twice by this library; give each component its own type name",
+                                  f, p->components[i]->type_name));
+  return p;
+}
+
+std::string PluginRegistry::load_file(const std::filesystem::path& file) {
+  std::string error;
+  std::unique_ptr<LoadedPlugin> p = load_library(host_, file, shadow_dir_, error);
+  if (!p) return error;
   for (const auto& c : p->components) {
     auto it = by_type_.find(c->type_name);
     if (it != by_type_.end())
       return fmt::format("{}: component type '{}' is already registered by {}; remove one of the two libraries from the plugin paths or rename the type",
-                         f, c->type_name, it->second->plugin->file.string());
+                         p->file.string(), c->type_name, it->second->plugin->file.string());
   }
   for (const auto& c : p->components) by_type_[c->type_name] = c.get();
-  spdlog::debug("loaded plugin name={} version={} abi={} file={}", p->name, p->version, abi_text(abi), f);
+  spdlog::debug("loaded plugin name={} version={} abi={} file={}{}", p->name, p->version, abi_text(p->abi_version), p->file.string(),
+                p->loaded_from != p->file ? " (shadow copy)" : "");
   plugins_.push_back(std::move(p));
   return {};
 }

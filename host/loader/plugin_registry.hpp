@@ -47,7 +47,8 @@ struct ComponentInfo {
 
 /// One loaded library.
 struct LoadedPlugin {
-  std::filesystem::path file;
+  std::filesystem::path file;         // as found on the plugin path (absolute); what a watcher watches
+  std::filesystem::path loaded_from;  // the file dlopen() mapped: `file`, or its shadow copy
   std::string name, version, build_id;
   uint32_t abi_version = 0;
   std::string file_hash;  // FNV-1a 64 of the file's bytes, hex: tells two builds apart
@@ -58,11 +59,29 @@ struct LoadedPlugin {
 /// "1.0" for an abi_version value.
 std::string abi_text(uint32_t abi_version);
 
+/// "<declared build id>/<file hash>", or the file hash alone when the plugin declares none: how
+/// the audit (plugins and reloads tables) names one build of a library.
+std::string audit_build_id(const LoadedPlugin& plugin);
+
+/// Loads one library on its own, without registering its component types anywhere: the checks
+/// of PluginRegistry::load_file except the duplicate-type check against other libraries. With a
+/// non-empty `shadow_dir` the file is first copied there under a fresh name and the copy is
+/// loaded (then unlinked: the mapping stays), so rewriting the original in place (`cp`) can never
+/// change code that is running, and a rebuilt library at the same path is a new object to the
+/// dynamic linker rather than the cached old one. Returns nullptr and sets `error` to the
+/// one-line refusal.
+std::unique_ptr<LoadedPlugin> load_library(const th_host_api* host, const std::filesystem::path& file,
+                                           const std::filesystem::path& shadow_dir, std::string& error);
+
 class PluginRegistry {
  public:
   /// host: the services table handed to each entry point (its register_component must be
   /// tradehost::loader::register_component).
   explicit PluginRegistry(const th_host_api* host);
+  /// Loads every later library through a shadow copy in `dir` (see load_library); paper mode
+  /// does, so that a strategy can be rebuilt in place while the bot runs. Empty: in place.
+  void set_shadow_dir(std::filesystem::path dir) { shadow_dir_ = std::move(dir); }
+  const std::filesystem::path& shadow_dir() const noexcept { return shadow_dir_; }
   ~PluginRegistry();
   PluginRegistry(const PluginRegistry&) = delete;
   PluginRegistry& operator=(const PluginRegistry&) = delete;
@@ -83,6 +102,7 @@ class PluginRegistry {
 
  private:
   const th_host_api* host_;
+  std::filesystem::path shadow_dir_;
   std::vector<std::unique_ptr<LoadedPlugin>> plugins_;
   std::unordered_map<std::string, ComponentInfo*> by_type_;
 };
