@@ -15,6 +15,9 @@
 #include <cstdlib>
 #include <filesystem>
 #include <unistd.h>
+#include <csignal>
+#include <cstring>
+#include <cerrno>
 
 namespace tradehost::cli {
 namespace {
@@ -57,14 +60,18 @@ void load_plugins(loader::PluginRegistry& reg, const std::vector<std::string>& d
   for (const auto& problem : reg.load_directories(dirs)) spdlog::warn("{}", problem);
 }
 
-/// parse + plugins + validate; prints the errors and returns false on failure.
-bool load_graph(const Options& opt, loader::PluginRegistry& reg, graph::Graph& g) {
+/// parse + plugins + validate; prints the errors and returns false on failure. `will_run_paper`:
+/// the graph will run in paper mode if it says so, so its libraries are loaded through shadow
+/// copies (a strategy may then be rebuilt in place while the bot runs; loader::load_library).
+bool load_graph(const Options& opt, loader::PluginRegistry& reg, graph::Graph& g, bool will_run_paper = false) {
   try {
     g = graph::parse_graph(opt.config);
   } catch (const graph::GraphError& e) {
     print_errors(e.errors);
     return false;
   }
+  if (will_run_paper && g.bot.mode == graph::Mode::Paper)
+    reg.set_shadow_dir(fs::temp_directory_path() / fmt::format("tradehost-shadow-{}", ::getpid()));
   load_plugins(reg, plugin_dirs(opt, g.plugin_paths));
   try {
     graph::validate_graph(g, reg.schema_lookup());
@@ -95,7 +102,7 @@ bool parse_time(const std::string& text, const char* what, std::optional<int64_t
 int cmd_run(const Options& opt, bool force_backtest) {
   loader::PluginRegistry reg(engine::host_api());
   graph::Graph g;
-  if (!load_graph(opt, reg, g)) return 2;
+  if (!load_graph(opt, reg, g, !force_backtest)) return 2;
   if (force_backtest) g.bot.mode = graph::Mode::Backtest;
   engine::RunOptions ro;
   if (!parse_time(opt.from.empty() ? g.bot.from : opt.from, "--from", ro.from_ns)) return 2;
@@ -213,6 +220,47 @@ int cmd_plugins(const Options& opt) {
     if (reg.plugins().empty()) std::fprintf(stderr, "no plugins found\n");
   }
   return problems.empty() ? 0 : 1;
+}
+
+int cmd_reload(const Options& opt) {
+  graph::Graph g;
+  try {
+    g = graph::parse_graph(opt.config);
+  } catch (const graph::GraphError& e) {
+    print_errors(e.errors);
+    return 2;
+  }
+  if (g.bot.mode != graph::Mode::Paper) {
+    std::fprintf(stderr, "error: hot reload is only for paper mode; bot '%s' runs in %s mode: restart it to change its code\n",
+                 g.bot.name.c_str(), std::string(graph::to_string(g.bot.mode)).c_str());
+    return 2;
+  }
+  const fs::path pid_path = g.bot.state.string() + ".pid";
+  long pid = 0;
+  if (std::FILE* f = std::fopen(pid_path.c_str(), "r")) {
+    if (std::fscanf(f, "%ld", &pid) != 1) pid = 0;
+    std::fclose(f);
+  }
+  if (pid <= 0) {
+    std::fprintf(stderr, "error: bot '%s' is not running: %s is missing or unreadable (start it with `tradehost run %s`)\n",
+                 g.bot.name.c_str(), pid_path.c_str(), opt.config.c_str());
+    return 2;
+  }
+  // A pid file left by a killed bot may name a dead process, or one reused by something else.
+  std::error_code ec;
+  const fs::path exe = fs::read_symlink(fmt::format("/proc/{}/exe", pid), ec);
+  if (ec || exe.filename() != fs::read_symlink("/proc/self/exe", ec).filename()) {
+    std::fprintf(stderr, "error: bot '%s' is not running: %s names pid %ld, which is not a tradehost process (a stale file after a crash?)\n",
+                 g.bot.name.c_str(), pid_path.c_str(), pid);
+    return 2;
+  }
+  if (::kill(static_cast<pid_t>(pid), SIGHUP) != 0) {
+    std::fprintf(stderr, "error: cannot signal bot '%s' (pid %ld): %s\n", g.bot.name.c_str(), pid, std::strerror(errno));
+    return 2;
+  }
+  std::printf("reload requested from bot '%s' (pid %ld); its log and the 'reload' notifications say the outcome\n",
+              g.bot.name.c_str(), pid);
+  return 0;
 }
 
 }  // namespace tradehost::cli

@@ -20,5 +20,8 @@ struct Options {
 int cmd_run(const Options& opt, bool force_backtest);
 int cmd_check(const Options& opt);
 int cmd_plugins(const Options& opt);
+/// reload CONFIG: signals the running paper bot of CONFIG (pid from `<state>.pid`) to reload
+/// its changed strategies (SIGHUP). Exit 2 when the bot is not paper or not running.
+int cmd_reload(const Options& opt);
 
 }  // namespace tradehost::cli

@@ -4,6 +4,7 @@
 //   tradehost run CONFIG                 the mode the config names (backtest | paper)
 //   tradehost check CONFIG               validate the graph (and its data) without running it
 //   tradehost plugins [--json] [--path DIR]...
+//   tradehost reload CONFIG              ask the running paper bot of CONFIG to reload strategies
 //
 // Exit codes: 0 success (a run stopped by Ctrl-C included), 1 the run failed, 2 bad usage or a
 // bad config, plugin or data file (nothing was written).
@@ -34,6 +35,8 @@ const char* kUsage =
     "  check CONFIG       validate the graph, its plugins and its data without running it\n"
     "  plugins [--json] [--path DIR]...\n"
     "                     list every component type on the plugin paths\n"
+    "  reload CONFIG      ask the running paper bot of CONFIG to hot-reload the strategies whose\n"
+    "                     library changed (same as sending it SIGHUP)\n"
     "\n"
     "common options: -v/--verbose (debug log), -q/--quiet (warnings only), --version, --help\n"
     "plugin paths: [plugins] paths in the config, else $TRADEHOST_PLUGIN_PATH (':'-separated), else\n"
@@ -88,7 +91,7 @@ int main(int argc, char** argv) {
   if (vm.count("speed")) opt.speed = vm["speed"].as<double>();
 
   const std::string cmd = vm["command"].as<std::string>();
-  const bool needs_config = cmd == "backtest" || cmd == "run" || cmd == "check";
+  const bool needs_config = cmd == "backtest" || cmd == "run" || cmd == "check" || cmd == "reload";
   if (needs_config && opt.config.empty()) {
     std::fprintf(stderr, "error: %s needs a CONFIG file\n\n%s", cmd.c_str(), kUsage);
     return 2;
@@ -97,6 +100,7 @@ int main(int argc, char** argv) {
   if (cmd == "run") return cmd_run(opt, false);
   if (cmd == "check") return cmd_check(opt);
   if (cmd == "plugins") return cmd_plugins(opt);
+  if (cmd == "reload") return cmd_reload(opt);
   std::fprintf(stderr, "error: unknown command '%s'\n\n%s", cmd.c_str(), kUsage);
   return 2;
 }

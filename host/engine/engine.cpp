@@ -1,4 +1,5 @@
 #include "engine/engine.hpp"
+#include "engine/plugin_watcher.hpp"
 
 #include "report/iso8601.hpp"
 #include "report/progress_bar.hpp"
@@ -44,6 +45,33 @@ std::string json_escape(std::string_view s) {
   }
   return o;
 }
+/// `<state>.pid` while a paper or live run is up, so `tradehost reload CONFIG` can find the
+/// process to signal. Removed when the run ends; a stale one (after kill -9) names a dead pid,
+/// which `tradehost reload` detects.
+class PidFile {
+ public:
+  explicit PidFile(const std::filesystem::path& state) : path_(state.string() + ".pid") {
+    std::FILE* f = std::fopen(path_.c_str(), "w");
+    if (!f) {
+      spdlog::warn("cannot write {}: `tradehost reload` will not find this bot", path_.string());
+      return;
+    }
+    std::fprintf(f, "%ld\n", static_cast<long>(::getpid()));
+    std::fclose(f);
+    written_ = true;
+  }
+  ~PidFile() {
+    std::error_code ec;
+    if (written_) std::filesystem::remove(path_, ec);
+  }
+  PidFile(const PidFile&) = delete;
+  PidFile& operator=(const PidFile&) = delete;
+
+ private:
+  std::filesystem::path path_;
+  bool written_ = false;
+};
+
 }  // namespace
 
 struct Engine::StoredInstrument {
@@ -151,8 +179,11 @@ Engine::Engine(const graph::Graph& graph, const loader::PluginRegistry& registry
 }
 
 Engine::~Engine() {
+  stop_hot_reload();
   stop_all();
   destroy_all();
+  std::error_code ec;
+  if (!shadow_dir_.empty() && shadow_dir_ != registry_.shadow_dir()) std::filesystem::remove(shadow_dir_, ec);  // empty by now
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -291,7 +322,7 @@ void Engine::open_store() {
     row.version = p->version;
     row.abi = loader::abi_text(p->abi_version);
     row.file = p->file.string();
-    row.build_id = p->build_id.empty() ? p->file_hash : p->build_id + "/" + p->file_hash;
+    row.build_id = loader::audit_build_id(*p);
     store_->record_plugin(row);
   }
   journal_ = std::make_unique<StoreJournal>(*this);
@@ -624,6 +655,11 @@ void Engine::timer_cancel(uint64_t timer_id) {
   std::make_heap(timers_.begin(), timers_.end(), std::greater<>());
 }
 
+void Engine::drop_timers_of(const th_instance* owner) {
+  timers_.erase(std::remove_if(timers_.begin(), timers_.end(), [&](const Timer& t) { return t.owner == owner; }), timers_.end());
+  std::make_heap(timers_.begin(), timers_.end(), std::greater<>());
+}
+
 th_status Engine::post(th_instance* self, uint64_t cookie) {
   if (!self || !io_ || !self->component->comp.on_posted) return TH_ERR_NOT_READY;
   boost::asio::post(*io_, [this, self, cookie] {
@@ -935,6 +971,7 @@ void Engine::pump_paper(boost::asio::io_context& io) {
   th_time_ns first_ts = 0;
   const th_event* ev = nullptr;
   size_t src = 0;
+  int burst = 0;
   std::function<void()> step;
   step = [&, timer] {
     for (;;) {
@@ -952,6 +989,13 @@ void Engine::pump_paper(boost::asio::io_context& io) {
       }
       process(*ev);
       ev = nullptr;
+      // Let other handlers (signals, the plugin watcher) run between events even when the
+      // replay is behind the wall clock and every event is already due.
+      if (++burst == 1024) {
+        burst = 0;
+        boost::asio::post(io, step);
+        return;
+      }
     }
   };
   boost::asio::post(io, step);
@@ -1041,6 +1085,17 @@ RunResult Engine::run() {
     spdlog::warn("signal {} received: stopping after the current event", sig);
     request_stop();
   });
+  // SIGHUP asks for a hot reload (editors without file watching; `tradehost reload`). It is
+  // caught in every mode so that outside paper mode it is refused with a message rather than
+  // killing the bot.
+  boost::asio::signal_set reload_signal(io, SIGHUP);
+  std::function<void(const boost::system::error_code&, int)> on_hup = [&](const boost::system::error_code& ec, int) {
+    if (ec) return;
+    spdlog::info("SIGHUP received: reloading changed strategies");
+    reload_changed_strategies();
+    reload_signal.async_wait(on_hup);
+  };
+  reload_signal.async_wait(on_hup);
   // Everything that can fail on bad input happens before the state database is opened.
   prepare();
   result.state_path = options_.state_path ? *options_.state_path : graph_.bot.state;
@@ -1048,14 +1103,22 @@ RunResult Engine::run() {
   metrics_ = std::make_unique<report::MetricsAccumulator>(portfolio_.initial_cash(), bar_interval_ns_ > 0 ? bar_interval_ns_ : 60'000'000'000);
   const auto t0 = std::chrono::steady_clock::now();
   std::string error;
+  std::optional<PidFile> pid_file;
   try {
     start_others();
-    if (graph_.bot.mode == graph::Mode::Backtest) pump_backtest(io);
-    else pump_paper(io);
+    if (graph_.bot.mode == graph::Mode::Backtest) {
+      pump_backtest(io);
+    } else {
+      pid_file.emplace(result.state_path);
+      start_hot_reload(io);
+      pump_paper(io);
+    }
   } catch (const std::exception& e) {
     error = e.what();
   }
+  stop_hot_reload();
   signals.cancel();
+  reload_signal.cancel();
   io_ = nullptr;
   result.summary.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   if (error.empty()) error = fatal_;

@@ -37,6 +37,8 @@ class io_context;
 
 namespace tradehost::engine {
 
+class PluginWatcher;
+
 /// A problem that stops a run before or while it runs; the message is for the trader.
 class EngineError : public std::runtime_error {
  public:
@@ -87,6 +89,17 @@ class Engine {
   /// Asks the loop to stop after the current event (any thread; signal handlers use it).
   void request_stop() noexcept { stop_requested_.store(true); }
 
+  // ---- hot reload (paper mode; hot_reload.cpp). Loop thread only, between events. ----------
+
+  /// Reloads every strategy whose library file now differs (by content) from the build it
+  /// runs: what SIGHUP and `tradehost reload` do. Outside paper mode it refuses, logs and
+  /// notifies why, and changes nothing. Returns the number of strategy instances switched.
+  int reload_changed_strategies();
+  /// Reloads the strategies built from `file` (an original plugin path). Each attempt is
+  /// audited in the reloads table and notified on topic "reload"; a failed one leaves the
+  /// running instance untouched. Returns the number switched (0 when the file is unchanged).
+  int reload_file(const std::filesystem::path& file);
+
   // ---- host services (called through host_api()) ------------------------------------------
   th_time_ns now() const noexcept { return now_; }
   th_status define_instrument(th_instance* self, const th_instrument* in, th_instrument_id* out);
@@ -110,6 +123,10 @@ class Engine {
   struct Pending;
   class StoreJournal;
 
+  void start_hot_reload(boost::asio::io_context& io);
+  void stop_hot_reload() noexcept;
+  bool reload_strategy(th_instance* old, loader::LoadedPlugin* lib, const std::string& load_error);
+
   void start_connectors();
   void resolve_subscriptions();
   void add_sources();
@@ -126,6 +143,7 @@ class Engine {
   void on_bar(const th_ev_bar& bar);
   void close_period();
   void fire_timers(th_time_ns up_to);
+  void drop_timers_of(const th_instance* owner);
   void flush_pending();
   void queue_order_event(const oms::Order& o);
   void write_decision(th_instance* self);
@@ -144,7 +162,7 @@ class Engine {
   const graph::Graph& graph_;
   const loader::PluginRegistry& registry_;
   RunOptions options_;
-  std::deque<th_instance> instances_;             // stable addresses
+  std::deque<th_instance> instances_;             // stable addresses; reloads append, never erase
   std::vector<th_instance*> connectors_, strategies_, risks_, notifiers_;
   std::deque<StoredInstrument> instrument_store_;
   std::vector<StoredInstrument*> instruments_;    // index = id; [0] unused
@@ -179,6 +197,13 @@ class Engine {
   std::string fatal_;                 // set when the run must fail
   boost::asio::io_context* io_ = nullptr;
   bool prepared_ = false;
+
+  // Hot reload: replacement libraries and the nodes revalidated against their schemas live
+  // until the engine ends (hot_reload.cpp says why).
+  std::unique_ptr<PluginWatcher> watcher_;
+  std::filesystem::path shadow_dir_;
+  std::vector<std::unique_ptr<loader::LoadedPlugin>> reloaded_libs_;
+  std::deque<graph::Node> reloaded_nodes_;
 };
 
 }  // namespace tradehost::engine

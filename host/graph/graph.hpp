@@ -114,6 +114,7 @@ struct Bot {
                                  ///< it. A native TOML date/date-time is kept in ISO 8601 form.
   int64_t equity_interval_ns = 3'600'000'000'000;  ///< how often equity rows are persisted
   std::filesystem::path out;     ///< output directory, absolute; default <config dir>/out/<name>
+  bool watch_plugins = true;     ///< paper: hot-reload a strategy when its .so is replaced
   SourcePos pos;                 ///< of the [bot] header
   std::map<std::string, SourcePos> key_pos;  ///< value position of each key written in [bot]
 

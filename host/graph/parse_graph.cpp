@@ -28,6 +28,8 @@ const std::vector<FieldSpec>& bot_fields() {
       {"equity_interval", FieldType::Duration, "\"1h\"", "how often equity rows are persisted",
        false, false},
       {"out", FieldType::Str, "", "output directory; default \"out/<name>\"", false, false},
+      {"watch_plugins", FieldType::Bool, "true",
+       "paper: reload a strategy when its library file is replaced", false, false},
   };
   return fields;
 }
@@ -207,6 +209,7 @@ Bot read_bot(const Document& doc, Diagnostics& diag) {
     if (bot.equity_interval_ns <= 0)
       diag.add(it->second.pos, "equity_interval in [bot] must be longer than 0, e.g. \"1h\"");
   }
+  if (auto it = v.find("watch_plugins"); it != v.end()) bot.watch_plugins = it->second.b;
   read_time_bound(*t, "from", ctx, bot, bot.from);
   read_time_bound(*t, "to", ctx, bot, bot.to);
   return bot;

@@ -258,7 +258,7 @@ chat_id = "c"
   ASSERT_EQ(g.notifiers.size(), 1u);
   EXPECT_EQ(g.notifiers[0].on, notifier_topics());
   EXPECT_EQ(notifier_topics(), (std::vector<std::string>{"fill", "rejected", "error", "summary",
-                                                         "order", "kill_switch"}));
+                                                         "order", "kill_switch", "reload"}));
 }
 
 TEST_F(GraphTest, ExplicitBotPathsResolveAgainstTheConfigDirectory) {
@@ -303,7 +303,7 @@ size = 1
   EXPECT_EQ(errors[3], at(5, 1) +
                            "unknown key 'colour' in [bot]; valid keys: name, mode, state, "
                            "initial_cash, maker_fee_bps, taker_fee_bps, slippage_bps, speed, "
-                           "from, to, equity_interval, out");
+                           "from, to, equity_interval, out, watch_plugins");
   EXPECT_EQ(errors[4], at(6, 16) + "'initial_cash' in [bot]: write decimals as strings, e.g. "
                                    "\"0.001\", so they stay exact");
   EXPECT_EQ(errors[5].rfind(at(7, 19) + "'equity_interval' in [bot] must be a duration", 0), 0u)
@@ -696,7 +696,7 @@ on = ["fill", "fills"]
                                   "type (first declared at line 4); give each [[risk]] a distinct name = \"...\"");
   EXPECT_EQ(errors[1], at(16, 15) + "unknown topic \"fills\" in 'on' of [[notifier]] 'telegram' "
                                     "(type telegram); topics: fill, rejected, error, summary, "
-                                    "order, kill_switch");
+                                    "order, kill_switch, reload");
 }
 
 TEST_F(GraphTest, KindMismatchInEachDirection) {
