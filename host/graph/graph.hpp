@@ -56,6 +56,7 @@ struct FieldSpec {
   std::string description;    ///< says the unit; quoted when the key is missing
   bool required = false;      ///< TH_CFG_REQUIRED: must be written in the file
   bool secret = false;        ///< TH_CFG_SECRET: never echoed or logged
+  std::string unit{};         ///< of the value ("bps", "quote currency", ...); "" = none
 };
 
 /// The declared schema of one component type (one th_component).

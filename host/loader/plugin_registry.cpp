@@ -150,6 +150,7 @@ th_status register_component(th_module* module, const th_component* c) {
     spec.description = sv(f.description);
     spec.required = f.flags & TH_CFG_REQUIRED;
     spec.secret = f.flags & TH_CFG_SECRET;
+    spec.unit = sv(f.unit);  // 1.1; "" for a 1.0 writer, whose struct ends before it
     info->schema.fields.push_back(std::move(spec));
   }
   p.components.push_back(std::move(info));
@@ -179,9 +180,12 @@ std::string PluginRegistry::load_file(const std::filesystem::path& file) {
   if (TH_ABI_VERSION_MAJOR(abi) != TH_ABI_MAJOR)
     return fmt::format("{}: plugin ABI {} is incompatible with this host's ABI {} (major versions differ); rebuild the plugin against the tradehost {}.x SDK",
                        f, abi_text(abi), abi_text(TH_ABI_VERSION), TH_ABI_MAJOR);
+  // A newer minor may call services or rely on members this host's tables do not have
+  // (plugin.h COMPATIBILITY), so it is refused rather than left to fail later.
   if (TH_ABI_VERSION_MINOR(abi) > TH_ABI_MINOR)
-    return fmt::format("{}: plugin was built against SDK ABI {}, newer than this host's {}; upgrade tradehost or rebuild the plugin against this host's SDK",
-                       f, abi_text(abi), abi_text(TH_ABI_VERSION));
+    return fmt::format("{}: plugin needs ABI {} (built against the tradehost {} SDK) but this host provides ABI {}, which is older; "
+                       "upgrade tradehost to a version with ABI {} or later, or rebuild the plugin against the tradehost {} SDK",
+                       f, abi_text(abi), abi_text(abi), abi_text(TH_ABI_VERSION), abi_text(abi), abi_text(TH_ABI_VERSION));
   if (st != TH_OK)
     return fmt::format("{}: plugin entry point refused to load (status {}){}; see the plugin's log line above, or check it was built for this host",
                        f, st, module.error.empty() ? std::string() : ": " + module.error);

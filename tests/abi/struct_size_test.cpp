@@ -45,9 +45,11 @@ TEST_F(StructSize, OlderConfigFieldFlagsReadAsZero) {
   EXPECT_EQ(f.key, "label");
   EXPECT_EQ(f.default_value, "\"x\"");
   EXPECT_EQ(f.description, "a label");
-  // flags = REQUIRED|SECRET lies at offset 56, exactly where the writer's struct_size 56 ends.
+  // flags = REQUIRED|SECRET lies at offset 56, exactly where the writer's struct_size 56 ends;
+  // unit = "bps" at 64, further past it.
   EXPECT_FALSE(f.required);
   EXPECT_FALSE(f.secret);
+  EXPECT_EQ(f.unit, "");
 }
 
 TEST_F(StructSize, NewerComponentWithAppendedMembersLoads) {
