@@ -291,7 +291,7 @@ void Engine::open_store() {
     row.version = p->version;
     row.abi = loader::abi_text(p->abi_version);
     row.file = p->file.string();
-    row.build_id = p->build_id.empty() ? p->file_hash : p->build_id + "/" + p->file_hash;
+    row.build_id = loader::audit_build_id(*p);
     store_->record_plugin(row);
   }
   journal_ = std::make_unique<StoreJournal>(*this);

@@ -7,6 +7,7 @@
 #include <regex>
 
 #include <fmt/format.h>
+#include <openssl/evp.h>
 #include <spdlog/spdlog.h>
 
 namespace tradehost::loader {
@@ -29,18 +30,27 @@ T copy_sized(const void* src) {
 bool covers(uint32_t written, size_t end_offset) { return written >= end_offset; }
 #define TH_COVERS(T, written, member) covers((written), offsetof(T, member) + sizeof(((T*)nullptr)->member))
 
-std::string fnv1a_file(const std::filesystem::path& p) {
+/// SHA-256 (FIPS 180-4) of the file's bytes as 64 lower-case hex digits, through OpenSSL's EVP
+/// interface; "" when the file cannot be read (the library was loaded from it a moment before,
+/// so that means it was replaced or removed in between).
+std::string sha256_file(const std::filesystem::path& p) {
   std::ifstream in(p, std::ios::binary);
-  uint64_t h = 1469598103934665603ull;
+  if (!in) return {};
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
+  if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1) return {};
   char buf[65536];
   while (in) {
     in.read(buf, sizeof buf);
-    for (std::streamsize i = 0; i < in.gcount(); ++i) {
-      h ^= static_cast<unsigned char>(buf[i]);
-      h *= 1099511628211ull;
-    }
+    if (in.gcount() > 0 && EVP_DigestUpdate(ctx.get(), buf, static_cast<size_t>(in.gcount())) != 1) return {};
   }
-  return fmt::format("{:016x}", h);
+  if (in.bad()) return {};
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (EVP_DigestFinal_ex(ctx.get(), digest, &len) != 1) return {};
+  std::string hex;
+  hex.reserve(2 * len);
+  for (unsigned int i = 0; i < len; ++i) hex += fmt::format("{:02x}", digest[i]);
+  return hex;
 }
 
 graph::FieldType field_type(uint32_t t, bool& ok) {
@@ -51,6 +61,12 @@ graph::FieldType field_type(uint32_t t, bool& ok) {
 }  // namespace
 
 std::string abi_text(uint32_t v) { return fmt::format("{}.{}", TH_ABI_VERSION_MAJOR(v), TH_ABI_VERSION_MINOR(v)); }
+
+uint32_t negotiated_abi(uint32_t plugin_abi) { return std::min(plugin_abi, static_cast<uint32_t>(TH_ABI_VERSION)); }
+
+std::string audit_build_id(const LoadedPlugin& p) {
+  return p.build_id.empty() ? p.file_hash : p.build_id + "/" + p.file_hash;
+}
 
 PluginRegistry::PluginRegistry(const th_host_api* host) : host_(host) {}
 
@@ -161,6 +177,9 @@ std::string PluginRegistry::load_file(const std::filesystem::path& file) {
   auto p = std::make_unique<LoadedPlugin>();
   p->file = std::filesystem::absolute(file);
   const std::string f = p->file.string();
+  std::error_code exists_ec;
+  if (!std::filesystem::is_regular_file(p->file, exists_ec))  // dlopen would say "Bad file descriptor"
+    return fmt::format("{}: no such plugin file (check the path)", f);
   boost::system::error_code ec;
   p->library.load(p->file.string(), boost::dll::load_mode::rtld_local | boost::dll::load_mode::rtld_now, ec);
   if (ec)
@@ -195,7 +214,7 @@ std::string PluginRegistry::load_file(const std::filesystem::path& file) {
   p->version = info.version.len ? std::string(info.version.ptr, info.version.len) : "0";
   p->build_id = info.build_id.len ? std::string(info.build_id.ptr, info.build_id.len) : "";
   p->abi_version = abi;
-  p->file_hash = fnv1a_file(p->file);
+  p->file_hash = sha256_file(p->file);
   if (p->components.empty())
     return fmt::format("{}: plugin '{}' registered no components; register at least one in th_plugin_entry", f, p->name);
   for (size_t i = 0; i < p->components.size(); ++i)
