@@ -145,6 +145,11 @@ struct Node {
   const SourcePos& where(std::string_view key) const;
 };
 
+/// The keys the host itself reads in a component table of `kind` (TH_KIND_*), `name` and `type`
+/// first (e.g. a strategy's connector, instruments, timeframe); empty for an unknown kind.
+/// The same list validate_graph checks against.
+const std::vector<FieldSpec>& host_fields(int kind);
+
 /// The topics a [[notifier]] may subscribe to with `on`.
 const std::vector<std::string>& notifier_topics();
 
