@@ -1,16 +1,17 @@
 #include "cli/commands.hpp"
 
+#include "cli/plugin_json.hpp"
+#include "cli/toml_snippet.hpp"
 #include "engine/engine.hpp"
 #include "graph/graph.hpp"
 #include "loader/plugin_registry.hpp"
 #include "report/iso8601.hpp"
 
-#include <rapidjson/prettywriter.h>
-#include <rapidjson/stringbuffer.h>
-
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <array>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -163,39 +164,22 @@ int cmd_check(const Options& opt) {
 int cmd_plugins(const Options& opt) {
   loader::PluginRegistry reg(engine::host_api());
   std::vector<std::string> problems = reg.load_directories(plugin_dirs(opt, opt.paths));
-  static const char* kKinds[] = {"?", "connector", "strategy", "risk", "notifier"};
-  static const char* kTypes[] = {"?", "str", "i64", "f64", "bool", "decimal", "duration", "str_list"};
   if (opt.json) {
     rapidjson::StringBuffer sb;
-    rapidjson::PrettyWriter<rapidjson::StringBuffer> w(sb);
+    JsonWriter w(sb);
     w.StartObject();
     w.Key("components");
     w.StartArray();
     for (const auto& p : reg.plugins())
       for (const auto& c : p->components) {
         w.StartObject();
-        w.Key("type"); w.String(c->type_name.c_str());
-        w.Key("kind"); w.String(kKinds[c->comp.kind]);
-        w.Key("description"); w.String(c->description.c_str());
+        write_component_members(w, *c);
         w.Key("plugin"); w.String(p->name.c_str());
         w.Key("version"); w.String(p->version.c_str());
         w.Key("abi"); w.String(loader::abi_text(p->abi_version).c_str());
         w.Key("file"); w.String(p->file.string().c_str());
         w.Key("build_id"); w.String(p->build_id.c_str());
         w.Key("file_hash"); w.String(p->file_hash.c_str());
-        w.Key("config");
-        w.StartArray();
-        for (const auto& f : c->schema.fields) {
-          w.StartObject();
-          w.Key("key"); w.String(f.key.c_str());
-          w.Key("type"); w.String(kTypes[static_cast<int>(f.type)]);
-          w.Key("default"); w.String(f.default_value.c_str());
-          w.Key("description"); w.String(f.description.c_str());
-          w.Key("required"); w.Bool(f.required);
-          w.Key("secret"); w.Bool(f.secret);
-          w.EndObject();
-        }
-        w.EndArray();
         w.EndObject();
       }
     w.EndArray();
@@ -208,18 +192,125 @@ int cmd_plugins(const Options& opt) {
   } else {
     for (const auto& p : reg.plugins())
       for (const auto& c : p->components) {
-        std::printf("%-16s %-10s plugin %s %s (ABI %s)  %s\n", c->type_name.c_str(), kKinds[c->comp.kind], p->name.c_str(),
-                    p->version.c_str(), loader::abi_text(p->abi_version).c_str(), p->file.string().c_str());
+        std::printf("%-16s %-10s plugin %s %s (ABI %s)  %s\n", c->type_name.c_str(),
+                    std::string(graph::kind_name(c->comp.kind)).c_str(), p->name.c_str(), p->version.c_str(),
+                    loader::abi_text(p->abi_version).c_str(), p->file.string().c_str());
         std::printf("    %s\n", c->description.c_str());
         for (const auto& f : c->schema.fields)
-          std::printf("    %-14s %-9s %s%s%s\n", f.key.c_str(), kTypes[static_cast<int>(f.type)],
-                      f.required ? "(required) " : f.default_value.empty() ? "" : ("= " + f.default_value + "  ").c_str(),
-                      f.description.c_str(), f.secret ? " [secret]" : "");
+          std::printf("    %-14s %-9s %s%s%s%s\n", f.key.c_str(), field_type_name(f.type),
+                      f.required ? "(required) " : f.default_value.empty() || f.secret ? "" : ("= " + f.default_value + "  ").c_str(),
+                      f.description.c_str(), f.unit.empty() ? "" : (" [" + f.unit + "]").c_str(), f.secret ? " [secret]" : "");
       }
     for (const auto& pr : problems) std::fprintf(stderr, "warning: %s\n", pr.c_str());
     if (reg.plugins().empty()) std::fprintf(stderr, "no plugins found\n");
   }
   return problems.empty() ? 0 : 1;
+}
+
+int cmd_plugins_inspect(const Options& opt) {
+  // A registry of its own holding only this file: its type names cannot clash with the same
+  // types found on the plugin paths (e.g. an installed copy of the library being inspected).
+  loader::PluginRegistry reg(engine::host_api());
+  const std::string refusal = reg.load_file(opt.target);
+  if (!refusal.empty()) {
+    std::fprintf(stderr, "error: %s\n", refusal.c_str());
+    return 2;
+  }
+  const loader::LoadedPlugin& p = *reg.plugins().front();
+  const std::string declared = loader::abi_text(p.abi_version);
+  const std::string host = loader::abi_text(TH_ABI_VERSION);
+  const std::string negotiated = loader::abi_text(loader::negotiated_abi(p.abi_version));
+  const std::string audit = loader::audit_build_id(p);
+  if (opt.json) {
+    rapidjson::StringBuffer sb;
+    JsonWriter w(sb);
+    w.StartObject();
+    w.Key("file"); w.String(p.file.string().c_str());
+    w.Key("plugin"); w.String(p.name.c_str());
+    w.Key("version"); w.String(p.version.c_str());
+    w.Key("abi");
+    w.StartObject();
+    w.Key("declared"); w.String(declared.c_str());
+    w.Key("host"); w.String(host.c_str());
+    w.Key("negotiated"); w.String(negotiated.c_str());
+    w.EndObject();
+    w.Key("build_id");
+    w.StartObject();
+    w.Key("declared"); w.String(p.build_id.c_str());
+    w.Key("sha256"); w.String(p.file_hash.c_str());
+    w.Key("audit"); w.String(audit.c_str());
+    w.EndObject();
+    w.Key("components");
+    w.StartArray();
+    for (const auto& c : p.components) {
+      w.StartObject();
+      write_component_members(w, *c);
+      w.EndObject();
+    }
+    w.EndArray();
+    w.EndObject();
+    std::printf("%s\n", sb.GetString());
+    return 0;
+  }
+  std::printf("file        %s\n", p.file.string().c_str());
+  std::printf("plugin      %s %s\n", p.name.c_str(), p.version.c_str());
+  std::printf("abi         %s negotiated (plugin declares %s, host provides %s)\n", negotiated.c_str(), declared.c_str(),
+              host.c_str());
+  std::printf("build id    %s\n", p.build_id.empty() ? "(none declared)" : p.build_id.c_str());
+  std::printf("sha256      %s\n", p.file_hash.c_str());
+  std::printf("audit id    %s\n", audit.c_str());
+  for (const auto& c : p.components) {
+    std::printf("\n%s %s: %s\n", std::string(graph::kind_name(c->comp.kind)).c_str(), c->type_name.c_str(),
+                c->description.c_str());
+    if (c->schema.fields.empty()) {
+      std::printf("  (no config keys)\n");
+      continue;
+    }
+    // A table: column widths from the widest cell, so it reads in any terminal without wrapping
+    // the short columns.
+    std::vector<std::array<std::string, 6>> rows{{"KEY", "TYPE", "DEFAULT", "UNIT", "FLAGS", "DESCRIPTION"}};
+    for (const auto& f : c->schema.fields) {
+      std::string flags = f.required ? "required" : "";
+      if (f.secret) flags += flags.empty() ? "secret" : ",secret";
+      rows.push_back({f.key, field_type_name(f.type), f.secret ? "(secret)" : f.default_value.empty() ? "-" : f.default_value,
+                      f.unit.empty() ? "-" : f.unit, flags.empty() ? "-" : flags, f.description});
+    }
+    std::array<size_t, 5> width{};
+    for (const auto& r : rows)
+      for (size_t i = 0; i < width.size(); ++i) width[i] = std::max(width[i], r[i].size());
+    for (const auto& r : rows) {
+      std::string line = "  ";
+      for (size_t i = 0; i < width.size(); ++i) line += fmt::format("{:<{}}  ", r[i], width[i]);
+      line += r[5];
+      std::printf("%s\n", line.c_str());
+    }
+  }
+  return 0;
+}
+
+int cmd_plugins_schema(const Options& opt) {
+  loader::PluginRegistry reg(engine::host_api());
+  const std::vector<std::string> dirs = plugin_dirs(opt, opt.paths);
+  // A refused library elsewhere on the path does not stop us describing the type asked for.
+  const std::vector<std::string> problems = reg.load_directories(dirs);
+  const loader::ComponentInfo* c = reg.find(opt.target);
+  if (!c) {
+    std::vector<std::string> known;
+    for (const auto& p : reg.plugins())
+      for (const auto& k : p->components) known.push_back(k->type_name);
+    std::sort(known.begin(), known.end());
+    std::string list;
+    for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
+    std::string where;
+    for (const auto& d : dirs) where += (where.empty() ? "" : ":") + d;
+    std::fprintf(stderr, "error: unknown component type '%s'; known types: %s (plugin paths: %s)\n", opt.target.c_str(),
+                 list.empty() ? "none" : list.c_str(), where.c_str());
+    for (const auto& pr : problems) std::fprintf(stderr, "warning: %s\n", pr.c_str());
+    return 2;
+  }
+  for (const auto& pr : problems) spdlog::warn("{}", pr);
+  std::fputs(toml_snippet(*c).c_str(), stdout);
+  return 0;
 }
 
 int cmd_reload(const Options& opt) {

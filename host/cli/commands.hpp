@@ -11,6 +11,7 @@ struct Options {
   std::string exe;                 // argv[0], to find the default plugins/ folder
   std::string config;
   std::vector<std::string> paths;  // plugins --path
+  std::string target;              // plugins inspect FILE / plugins schema TYPE
   bool json = false;
   std::string from, to, out;       // backtest window and output directory
   std::optional<double> speed;
@@ -23,5 +24,14 @@ int cmd_plugins(const Options& opt);
 /// reload CONFIG: signals the running paper bot of CONFIG (pid from `<state>.pid`) to reload
 /// its changed strategies (SIGHUP). Exit 2 when the bot is not paper or not running.
 int cmd_reload(const Options& opt);
+/// `plugins inspect FILE [--json]`: loads opt.target alone (no clash with the plugin paths) and
+/// prints its name, version, ABI (declared, host, negotiated), build ids (declared, SHA-256 of
+/// the file, the audit id runs record) and each component with its config schema. 0 on success;
+/// 2 with the loader's one-line refusal on stderr when the library is refused.
+int cmd_plugins_inspect(const Options& opt);
+/// `plugins schema TYPE`: prints the TOML table component type opt.target accepts (see
+/// toml_snippet). 2 with one error line listing the known types when no plugin on the plugin
+/// paths registers it.
+int cmd_plugins_schema(const Options& opt);
 
 }  // namespace tradehost::cli

@@ -4,6 +4,8 @@
 //   tradehost run CONFIG                 the mode the config names (backtest | paper)
 //   tradehost check CONFIG               validate the graph (and its data) without running it
 //   tradehost plugins [--json] [--path DIR]...
+//   tradehost plugins inspect FILE [--json]
+//   tradehost plugins schema TYPE [--path DIR]...
 //   tradehost reload CONFIG              ask the running paper bot of CONFIG to reload strategies
 //
 // Exit codes: 0 success (a run stopped by Ctrl-C included), 1 the run failed, 2 bad usage or a
@@ -35,6 +37,11 @@ const char* kUsage =
     "  check CONFIG       validate the graph, its plugins and its data without running it\n"
     "  plugins [--json] [--path DIR]...\n"
     "                     list every component type on the plugin paths\n"
+    "  plugins inspect FILE [--json]\n"
+    "                     load one plugin library and describe it: name, version, ABI, build id,\n"
+    "                     SHA-256, components and their config keys (exit 2 when refused)\n"
+    "  plugins schema TYPE [--path DIR]...\n"
+    "                     print the TOML table of a component type, ready to paste into a config\n"
     "  reload CONFIG      ask the running paper bot of CONFIG to hot-reload the strategies whose\n"
     "                     library changed (same as sending it SIGHUP)\n"
     "\n"
@@ -58,9 +65,11 @@ int main(int argc, char** argv) {
       "to", po::value<std::string>(), "backtest: end (exclusive), ISO 8601 UTC")(
       "out", po::value<std::string>(), "backtest: output directory")(
       "speed", po::value<double>(), "run (paper): replay pacing factor, overrides [bot].speed")(
-      "command", po::value<std::string>(), "")("config", po::value<std::string>(), "");
+      "command", po::value<std::string>(), "")("config", po::value<std::string>(), "")(
+      "target", po::value<std::string>(), "");
   po::positional_options_description pos;
-  pos.add("command", 1).add("config", 1);
+  // The second word is CONFIG, or the plugins subcommand; the third the subcommand's FILE/TYPE.
+  pos.add("command", 1).add("config", 1).add("target", 1);
   po::variables_map vm;
   try {
     po::store(po::command_line_parser(argc, argv).options(common).positional(pos).run(), vm);
@@ -89,9 +98,14 @@ int main(int argc, char** argv) {
   if (vm.count("to")) opt.to = vm["to"].as<std::string>();
   if (vm.count("out")) opt.out = vm["out"].as<std::string>();
   if (vm.count("speed")) opt.speed = vm["speed"].as<double>();
+  if (vm.count("target")) opt.target = vm["target"].as<std::string>();
 
   const std::string cmd = vm["command"].as<std::string>();
   const bool needs_config = cmd == "backtest" || cmd == "run" || cmd == "check" || cmd == "reload";
+  if (cmd != "plugins" && !opt.target.empty()) {
+    std::fprintf(stderr, "error: unexpected argument '%s'\n\n%s", opt.target.c_str(), kUsage);
+    return 2;
+  }
   if (needs_config && opt.config.empty()) {
     std::fprintf(stderr, "error: %s needs a CONFIG file\n\n%s", cmd.c_str(), kUsage);
     return 2;
@@ -99,7 +113,19 @@ int main(int argc, char** argv) {
   if (cmd == "backtest") return cmd_run(opt, /*force_backtest=*/true);
   if (cmd == "run") return cmd_run(opt, false);
   if (cmd == "check") return cmd_check(opt);
-  if (cmd == "plugins") return cmd_plugins(opt);
+  if (cmd == "plugins") {
+    const std::string sub = opt.config;
+    if (sub.empty()) return cmd_plugins(opt);
+    if ((sub == "inspect" || sub == "schema") && opt.target.empty()) {
+      std::fprintf(stderr, "error: plugins %s needs %s\n\n%s", sub.c_str(), sub == "inspect" ? "a plugin FILE" : "a component TYPE",
+                   kUsage);
+      return 2;
+    }
+    if (sub == "inspect") return cmd_plugins_inspect(opt);
+    if (sub == "schema") return cmd_plugins_schema(opt);
+    std::fprintf(stderr, "error: unknown plugins subcommand '%s' (inspect or schema)\n\n%s", sub.c_str(), kUsage);
+    return 2;
+  }
   if (cmd == "reload") return cmd_reload(opt);
   std::fprintf(stderr, "error: unknown command '%s'\n\n%s", cmd.c_str(), kUsage);
   return 2;

@@ -20,7 +20,9 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstddef>
 #include <cstdio>
+#include <cstring>
 #include <unistd.h>
 
 namespace tradehost::engine {
@@ -90,7 +92,8 @@ struct Engine::StoredInstrument {
 
 struct Engine::Source {
   th_instance* connector;
-  const th_event* next = nullptr;  // owned by the plugin until the next replay_next
+  const th_event* next = nullptr;  // owned by the plugin until the next replay_next, or &bar
+  th_ev_bar bar{};                 // the host's zero-filled copy of the last bar the source gave
   bool done = false;
 };
 
@@ -919,6 +922,22 @@ bool Engine::next_from_sources(const th_event*& ev, size_t& source) {
         if (st != TH_OK || !s.next) {
           fatal_ = fmt::format("connector '{}' failed reading its data (status {}); see the error above", s.connector->name, st);
           return false;
+        }
+        // Read the event by the size its writer declared (plugin.h COMPATIBILITY): the header and,
+        // for a bar, every member ABI 1.0 has must be there; a bar is copied into a zeroed local so
+        // that members a later minor appends read as 0 for a connector built before them.
+        const size_t need = s.next->type == TH_EV_BAR ? offsetof(th_ev_bar, volume) + sizeof(th_fixed) : sizeof(th_event);
+        if (s.next->struct_size < need) {
+          fatal_ = fmt::format("connector '{}' yielded an event of type {} with struct_size {}, smaller than the {} bytes ABI 1.0 "
+                               "defines; rebuild the connector against the SDK",
+                               s.connector->name, s.next->type, s.next->struct_size, need);
+          return false;
+        }
+        if (s.next->type == TH_EV_BAR) {
+          s.bar = th_ev_bar{};
+          std::memcpy(&s.bar, s.next, std::min<size_t>(s.next->struct_size, sizeof s.bar));
+          s.bar.h.struct_size = sizeof s.bar;
+          s.next = &s.bar.h;
         }
       }
       if (best == sources_.size() || s.next->ts_event < sources_[best].next->ts_event) best = i;

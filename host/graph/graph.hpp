@@ -56,6 +56,7 @@ struct FieldSpec {
   std::string description;    ///< says the unit; quoted when the key is missing
   bool required = false;      ///< TH_CFG_REQUIRED: must be written in the file
   bool secret = false;        ///< TH_CFG_SECRET: never echoed or logged
+  std::string unit{};         ///< of the value ("bps", "quote currency", ...); "" = none
 };
 
 /// The declared schema of one component type (one th_component).
@@ -144,6 +145,11 @@ struct Node {
   /// Position of a host key's value when it was written, else of the table header.
   const SourcePos& where(std::string_view key) const;
 };
+
+/// The keys the host itself reads in a component table of `kind` (TH_KIND_*), `name` and `type`
+/// first (e.g. a strategy's connector, instruments, timeframe); empty for an unknown kind.
+/// The same list validate_graph checks against.
+const std::vector<FieldSpec>& host_fields(int kind);
 
 /// The topics a [[notifier]] may subscribe to with `on`.
 const std::vector<std::string>& notifier_topics();

@@ -305,4 +305,11 @@ void validate_graph(Graph& g, const SchemaLookup& lookup) {
   v.diagnostics().raise_if_any();
 }
 
+const std::vector<FieldSpec>& host_fields(int kind) {
+  static const std::vector<FieldSpec> none;
+  for (const Section& s : sections())
+    if (s.kind == kind) return s.host_fields;
+  return none;
+}
+
 }  // namespace tradehost::graph

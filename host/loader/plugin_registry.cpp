@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <fmt/format.h>
+#include <openssl/evp.h>
 #include <spdlog/spdlog.h>
 
 namespace tradehost::loader {
@@ -31,18 +32,27 @@ T copy_sized(const void* src) {
 bool covers(uint32_t written, size_t end_offset) { return written >= end_offset; }
 #define TH_COVERS(T, written, member) covers((written), offsetof(T, member) + sizeof(((T*)nullptr)->member))
 
-std::string fnv1a_file(const std::filesystem::path& p) {
+/// SHA-256 (FIPS 180-4) of the file's bytes as 64 lower-case hex digits, through OpenSSL's EVP
+/// interface; "" when the file cannot be read (the library was loaded from it a moment before,
+/// so that means it was replaced or removed in between).
+std::string sha256_file(const std::filesystem::path& p) {
   std::ifstream in(p, std::ios::binary);
-  uint64_t h = 1469598103934665603ull;
+  if (!in) return {};
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
+  if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1) return {};
   char buf[65536];
   while (in) {
     in.read(buf, sizeof buf);
-    for (std::streamsize i = 0; i < in.gcount(); ++i) {
-      h ^= static_cast<unsigned char>(buf[i]);
-      h *= 1099511628211ull;
-    }
+    if (in.gcount() > 0 && EVP_DigestUpdate(ctx.get(), buf, static_cast<size_t>(in.gcount())) != 1) return {};
   }
-  return fmt::format("{:016x}", h);
+  if (in.bad()) return {};
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (EVP_DigestFinal_ex(ctx.get(), digest, &len) != 1) return {};
+  std::string hex;
+  hex.reserve(2 * len);
+  for (unsigned int i = 0; i < len; ++i) hex += fmt::format("{:02x}", digest[i]);
+  return hex;
 }
 
 graph::FieldType field_type(uint32_t t, bool& ok) {
@@ -53,6 +63,12 @@ graph::FieldType field_type(uint32_t t, bool& ok) {
 }  // namespace
 
 std::string abi_text(uint32_t v) { return fmt::format("{}.{}", TH_ABI_VERSION_MAJOR(v), TH_ABI_VERSION_MINOR(v)); }
+
+uint32_t negotiated_abi(uint32_t plugin_abi) { return std::min(plugin_abi, static_cast<uint32_t>(TH_ABI_VERSION)); }
+
+std::string audit_build_id(const LoadedPlugin& p) {
+  return p.build_id.empty() ? p.file_hash : p.build_id + "/" + p.file_hash;
+}
 
 PluginRegistry::PluginRegistry(const th_host_api* host) : host_(host) {}
 
@@ -152,14 +168,11 @@ th_status register_component(th_module* module, const th_component* c) {
     spec.description = sv(f.description);
     spec.required = f.flags & TH_CFG_REQUIRED;
     spec.secret = f.flags & TH_CFG_SECRET;
+    spec.unit = sv(f.unit);  // 1.1; "" for a 1.0 writer, whose struct ends before it
     info->schema.fields.push_back(std::move(spec));
   }
   p.components.push_back(std::move(info));
   return TH_OK;
-}
-
-std::string audit_build_id(const LoadedPlugin& p) {
-  return p.build_id.empty() ? p.file_hash : p.build_id + "/" + p.file_hash;
 }
 
 namespace {
@@ -187,13 +200,16 @@ std::unique_ptr<LoadedPlugin> load_library(const th_host_api* host, const std::f
     error = std::move(msg);
     return nullptr;
   };
+  std::error_code exists_ec;
+  if (!std::filesystem::is_regular_file(p->file, exists_ec))  // dlopen would say "Bad file descriptor"
+    return refuse(fmt::format("{}: no such plugin file (check the path)", f));
   if (!shadow_dir.empty()) {
     std::string copy_error;
     p->loaded_from = shadow_copy(p->file, shadow_dir, copy_error);
     if (!copy_error.empty()) return refuse(std::move(copy_error));
   }
   // Hash what is loaded (the copy): the original may be rewritten while we read it.
-  p->file_hash = fnv1a_file(p->loaded_from);
+  p->file_hash = sha256_file(p->loaded_from);
   boost::system::error_code ec;
   p->library.load(p->loaded_from.string(), boost::dll::load_mode::rtld_local | boost::dll::load_mode::rtld_now, ec);
   if (p->loaded_from != p->file) {
@@ -216,10 +232,13 @@ std::unique_ptr<LoadedPlugin> load_library(const th_host_api* host, const std::f
   const uint32_t abi = info.abi_version;
   if (TH_ABI_VERSION_MAJOR(abi) != TH_ABI_MAJOR)
     return refuse(fmt::format("{}: plugin ABI {} is incompatible with this host's ABI {} (major versions differ); rebuild the plugin against the tradehost {}.x SDK",
-                              f, abi_text(abi), abi_text(TH_ABI_VERSION), TH_ABI_MAJOR));
+                       f, abi_text(abi), abi_text(TH_ABI_VERSION), TH_ABI_MAJOR));
+  // A newer minor may call services or rely on members this host's tables do not have
+  // (plugin.h COMPATIBILITY), so it is refused rather than left to fail later.
   if (TH_ABI_VERSION_MINOR(abi) > TH_ABI_MINOR)
-    return refuse(fmt::format("{}: plugin was built against SDK ABI {}, newer than this host's {}; upgrade tradehost or rebuild the plugin against this host's SDK",
-                              f, abi_text(abi), abi_text(TH_ABI_VERSION)));
+    return refuse(fmt::format("{}: plugin needs ABI {} (built against the tradehost {} SDK) but this host provides ABI {}, which is older; "
+                       "upgrade tradehost to a version with ABI {} or later, or rebuild the plugin against the tradehost {} SDK",
+                       f, abi_text(abi), abi_text(abi), abi_text(TH_ABI_VERSION), abi_text(abi), abi_text(TH_ABI_VERSION)));
   if (st != TH_OK)
     return refuse(fmt::format("{}: plugin entry point refused to load (status {}){}; see the plugin's log line above, or check it was built for this host",
                               f, st, module.error.empty() ? std::string() : ": " + module.error));

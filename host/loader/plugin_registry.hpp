@@ -51,7 +51,7 @@ struct LoadedPlugin {
   std::filesystem::path loaded_from;  // the file dlopen() mapped: `file`, or its shadow copy
   std::string name, version, build_id;
   uint32_t abi_version = 0;
-  std::string file_hash;  // FNV-1a 64 of the file's bytes, hex: tells two builds apart
+  std::string file_hash;  // SHA-256 of the file's bytes, 64 hex digits: tells two builds apart
   boost::dll::shared_library library;
   std::vector<std::unique_ptr<ComponentInfo>> components;
 };
@@ -59,8 +59,13 @@ struct LoadedPlugin {
 /// "1.0" for an abi_version value.
 std::string abi_text(uint32_t abi_version);
 
-/// "<declared build id>/<file hash>", or the file hash alone when the plugin declares none: how
-/// the audit (plugins and reloads tables) names one build of a library.
+/// The ABI a loaded plugin and this host speak: the older of the two (same major; a plugin
+/// declaring a newer minor is refused). Members appended after it read as 0/empty.
+uint32_t negotiated_abi(uint32_t plugin_abi);
+
+
+/// The build identity recorded for audit (the plugins and reloads tables): the plugin's declared
+/// build id, '/', the host's SHA-256 of the file; just the hash when none was declared.
 std::string audit_build_id(const LoadedPlugin& plugin);
 
 /// Loads one library on its own, without registering its component types anywhere: the checks

@@ -23,12 +23,18 @@
  *  th_component: struct_size 0, kind 4, type_name 8, description 24, config_schema 40,
  *    config_schema_len 48, then create/start/stop/destroy/on_timer/on_posted at 56..96 step 8,
  *    ops 104 (+8) -> 112 = offsetof(ops) + sizeof(void*).
+ *  th_config_field: struct_size 0, type 4, key 8, default_value 24, description 40 (three th_str,
+ *    8 + 3*16 = 56), flags 56, reserved 60 -> 64, where ABI 1.0 ended; 1.1 appended unit at 64
+ *    (a th_str, align 8, so no padding before it) -> 80 = 64 + 16.
+ *
+ * Which structs plugin.h has is checked by layout_test.cpp against the header's text, so a struct
+ * added without pins here fails it.
  */
 #ifndef TRADEHOST_TESTS_ABI_LAYOUT_PINS_H
 #define TRADEHOST_TESTS_ABI_LAYOUT_PINS_H
 
-/* X(type, expected sizeof, expected alignof) */
-#define TH_ABI_SIZE_PINS(X)        \
+/* X(type, expected sizeof, expected alignof): every struct ABI 1.1 did not change. */
+#define TH_ABI_SIZE_PINS_UNCHANGED_SINCE_1_0(X) \
   X(th_str, 16, 8)                 \
   X(th_bytes, 16, 8)               \
   X(th_instrument, 152, 8)         \
@@ -45,7 +51,6 @@
   X(th_order, 96, 8)               \
   X(th_position_info, 40, 8)       \
   X(th_account_info, 40, 8)        \
-  X(th_config_field, 64, 8)        \
   X(th_host_api, 184, 8)           \
   X(th_connector_ops, 64, 8)       \
   X(th_strategy_ops, 32, 8)        \
@@ -54,8 +59,8 @@
   X(th_component, 112, 8)          \
   X(th_plugin_info, 56, 8)
 
-/* X(type, member, expected offsetof) -- every member of every boundary struct. */
-#define TH_ABI_OFFSET_PINS(X)                      \
+/* X(type, member, expected offsetof) -- every member of every struct ABI 1.1 did not change. */
+#define TH_ABI_OFFSET_PINS_UNCHANGED_SINCE_1_0(X)  \
   X(th_str, ptr, 0)                                \
   X(th_str, len, 8)                                \
   X(th_bytes, ptr, 0)                              \
@@ -163,13 +168,6 @@
   X(th_account_info, equity, 16)                   \
   X(th_account_info, fees_paid, 24)                \
   X(th_account_info, realized_pnl, 32)             \
-  X(th_config_field, struct_size, 0)               \
-  X(th_config_field, type, 4)                      \
-  X(th_config_field, key, 8)                       \
-  X(th_config_field, default_value, 24)            \
-  X(th_config_field, description, 40)              \
-  X(th_config_field, flags, 56)                    \
-  X(th_config_field, reserved, 60)                 \
   X(th_host_api, struct_size, 0)                   \
   X(th_host_api, abi_version, 4)                   \
   X(th_host_api, register_component, 8)            \
@@ -233,5 +231,28 @@
   X(th_plugin_info, name, 8)                       \
   X(th_plugin_info, version, 24)                   \
   X(th_plugin_info, build_id, 40)
+
+/* th_config_field, the one struct ABI 1.1 changed. 1.0 (the frozen v1_0/tradehost/plugin.h):
+ * the members up to `reserved`, ending at 64. 1.1 (the current header): the same, then `unit`.
+ * fixtures/v1_0_layout_check.c checks the 1.0 numbers and the unchanged tables above against the
+ * frozen header, so the two headers differ by exactly the 16 bytes appended here. */
+#define TH_ABI_V1_0_CONFIG_FIELD_SIZE 64
+#define TH_ABI_V1_0_CONFIG_FIELD_OFFSET_PINS(X) \
+  X(th_config_field, struct_size, 0)            \
+  X(th_config_field, type, 4)                   \
+  X(th_config_field, key, 8)                    \
+  X(th_config_field, default_value, 24)         \
+  X(th_config_field, description, 40)           \
+  X(th_config_field, flags, 56)                 \
+  X(th_config_field, reserved, 60)
+
+/* The current header (ABI 1.1): every boundary struct. */
+#define TH_ABI_SIZE_PINS(X)                  \
+  TH_ABI_SIZE_PINS_UNCHANGED_SINCE_1_0(X)    \
+  X(th_config_field, 80, 8)
+#define TH_ABI_OFFSET_PINS(X)                \
+  TH_ABI_OFFSET_PINS_UNCHANGED_SINCE_1_0(X)  \
+  TH_ABI_V1_0_CONFIG_FIELD_OFFSET_PINS(X)    \
+  X(th_config_field, unit, 64)
 
 #endif /* TRADEHOST_TESTS_ABI_LAYOUT_PINS_H */

@@ -29,6 +29,7 @@ TEST(CPlugin, LoadsWithItsDeclaredSchema) {
   EXPECT_EQ(c->schema.fields[0].key, "lots");
   EXPECT_EQ(c->schema.fields[0].type, tradehost::graph::FieldType::I64);
   EXPECT_EQ(c->schema.fields[0].default_value, "100");
+  EXPECT_EQ(c->schema.fields[0].unit, "lot sizes");  // ABI 1.1's appended member, from a C writer
 }
 
 TEST(CPlugin, BuysOnceInABacktestAndTheOrderIsFilled) {
@@ -48,7 +49,7 @@ TEST(CPlugin, BuysOnceInABacktestAndTheOrderIsFilled) {
 
   abi::StateDb db(bt.state_path());
   EXPECT_EQ(db.rows("SELECT status FROM runs")[0][0], "completed");
-  EXPECT_EQ(db.integer("SELECT count(*) FROM plugins WHERE name = 'c_buy_once' AND abi = '1.0'"), 1);
+  EXPECT_EQ(db.integer("SELECT count(*) FROM plugins WHERE name = 'c_buy_once' AND abi = '1.1'"), 1);
 
   // One order: a market buy of 100 lots of 0.00001 BTC = 0.001 BTC, filled in full.
   const auto orders = db.rows("SELECT order_id, strategy, side, type, qty, state, filled_qty, tag FROM orders");

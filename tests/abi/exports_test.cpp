@@ -94,6 +94,9 @@ TEST(Exports, CFixtureExportsOnlyTheEntry) { expect_only_the_entry(TH_ABI_FIXTUR
 
 TEST(Exports, CppFixtureExportsOnlyTheEntry) { expect_only_the_entry(TH_ABI_FIXTURE_CPP_CONTAINMENT); }
 
+// Built outside tradehost_add_plugin (against the frozen 1.0 header only), with the same options.
+TEST(Exports, FrozenV1_0FixtureExportsOnlyTheEntry) { expect_only_the_entry(TH_ABI_FIXTURE_V1_0_PLUGIN); }
+
 // The check itself can see a second export: the misnamed-entry fixture exports one symbol, and
 // it is not th_plugin_entry.
 TEST(Exports, CheckSeesOtherExports) {

@@ -6,7 +6,11 @@
 #include <gtest/gtest.h>
 
 #include <cstddef>
+#include <fstream>
 #include <map>
+#include <regex>
+#include <set>
+#include <sstream>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -71,11 +75,42 @@ TEST(Layout, PinnedMembersTileEachStructWithoutGaps) {
     EXPECT_EQ(end_of[type], size) << type << ": the pinned members do not reach sizeof";
   }
   // The list in the task: every boundary struct of plugin.h.
-  for (const char* t : {"th_str", "th_instrument", "th_event", "th_ev_bar", "th_ev_trade", "th_ev_quote", "th_ev_order",
+  for (const char* t : {"th_str", "th_bytes", "th_instrument", "th_event", "th_ev_bar", "th_ev_trade", "th_ev_quote", "th_ev_order",
                         "th_ev_fill", "th_ev_position", "th_ev_balance", "th_ev_status", "th_order_request", "th_order",
                         "th_position_info", "th_account_info", "th_config_field", "th_host_api", "th_connector_ops",
                         "th_strategy_ops", "th_risk_ops", "th_notifier_ops", "th_component", "th_plugin_info"})
     EXPECT_TRUE(size_of.count(t)) << t << " is not pinned";
+}
+
+// Every struct plugin.h defines has pins: the typedef'd struct names are read from the header's
+// text, so a struct added to plugin.h without a line in abi_layout_pins.h fails here.
+TEST(Layout, EveryStructInPluginHIsPinned) {
+  std::ifstream in(TH_SOURCE_DIR "/sdk/include/tradehost/plugin.h");
+  ASSERT_TRUE(in) << "cannot read plugin.h";
+  std::stringstream text;
+  text << in.rdbuf();
+  const std::string header = text.str();
+  std::set<std::string> declared;
+  const std::regex struct_def(R"(typedef\s+struct\s+(th_\w+)\s*\{)");
+  for (auto it = std::sregex_iterator(header.begin(), header.end(), struct_def); it != std::sregex_iterator(); ++it)
+    declared.insert((*it)[1].str());
+  // 24 structs as of ABI 1.1, counted by hand in plugin.h.
+  EXPECT_EQ(declared.size(), 24u);
+  std::set<std::string> pinned;
+  for (const auto& s : kSizes) pinned.insert(s.type);
+  EXPECT_EQ(declared, pinned);
+}
+
+// ABI 1.1 appended exactly one th_str to th_config_field and changed nothing before it: the 1.0
+// pins (checked against the frozen header by fixtures/v1_0_layout_check.c) still hold, and the
+// size grew by sizeof(th_str) = 16, with `unit` where 1.0's struct ended.
+#define TH_V10_OFFSET_STILL(T, member, offset) EXPECT_EQ(offsetof(T, member), size_t{offset}) << #member;
+TEST(Layout, ConfigFieldGrewByExactlyTheAppendedUnit) {
+  TH_ABI_V1_0_CONFIG_FIELD_OFFSET_PINS(TH_V10_OFFSET_STILL)
+  EXPECT_EQ(sizeof(th_config_field), size_t{TH_ABI_V1_0_CONFIG_FIELD_SIZE} + 16);
+  EXPECT_EQ(sizeof(th_str), 16u);
+  EXPECT_EQ(offsetof(th_config_field, unit), size_t{TH_ABI_V1_0_CONFIG_FIELD_SIZE});
+  EXPECT_EQ(offsetof(th_config_field, unit) + sizeof(th_str), sizeof(th_config_field));
 }
 
 // The size a 1.0 writer of th_component reports is offsetof(ops) + sizeof(void*): ops is last.
@@ -85,7 +120,9 @@ TEST(Layout, ComponentEndsWithOps) {
 
 // Wire values: plugin.h says status codes and enums are never renumbered.
 TEST(Layout, WireConstantsKeepTheirValues) {
-  EXPECT_EQ(TH_ABI_VERSION, 0x00010000u);  // major 1 << 16 | minor 0
+  EXPECT_EQ(TH_ABI_VERSION, 0x00010001u);  // major 1 << 16 | minor 1
+  EXPECT_EQ(TH_ABI_MAJOR, 1u);
+  EXPECT_EQ(TH_ABI_MINOR, 1u);
   EXPECT_EQ(TH_ABI_VERSION_MAJOR(0x00020003u), 2u);
   EXPECT_EQ(TH_ABI_VERSION_MINOR(0x00020003u), 3u);
   EXPECT_STREQ(TH_PLUGIN_ENTRY_NAME, "th_plugin_entry");

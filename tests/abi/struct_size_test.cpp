@@ -45,9 +45,11 @@ TEST_F(StructSize, OlderConfigFieldFlagsReadAsZero) {
   EXPECT_EQ(f.key, "label");
   EXPECT_EQ(f.default_value, "\"x\"");
   EXPECT_EQ(f.description, "a label");
-  // flags = REQUIRED|SECRET lies at offset 56, exactly where the writer's struct_size 56 ends.
+  // flags = REQUIRED|SECRET lies at offset 56, exactly where the writer's struct_size 56 ends;
+  // unit = "bps" at 64, further past it.
   EXPECT_FALSE(f.required);
   EXPECT_FALSE(f.secret);
+  EXPECT_EQ(f.unit, "");
 }
 
 TEST_F(StructSize, NewerComponentWithAppendedMembersLoads) {
@@ -75,6 +77,25 @@ TEST(StructSizeHostWrites, PositionAndAccountRespectTheCallersStructSize) {
   EXPECT_EQ(rows[0][0],
             "{\"position_status\":0,\"account_status\":0,\"position_tail_intact\":true,"
             "\"account_tail_intact\":true,\"qty\":0,\"cash\":1000000000000}");
+}
+
+// Plugin -> host, events: a connector whose bars declare a struct_size ending before `close`
+// (72 = offsetof(th_ev_bar, close), abi_layout_pins.h) stops the run with a message naming it,
+// although the bytes past that size hold a usable close and volume: the host reads an event only
+// as far as its writer declared it.
+TEST(StructSizeEvents, ABarShorterThanAbi1_0IsRefused) {
+  abi::Backtest bt(
+      "[[connector]]\nname = \"short\"\ntype = \"fx_short_bars\"\n\n"
+      "[[strategy]]\nname = \"buyer\"\ntype = \"c_buy_once\"\nconnector = \"short\"\n"
+      "instruments = [\"ETH/USDT\"]\ntimeframe = \"5m\"\n",
+      {TH_ABI_FIXTURE_SHORT_BAR_CONNECTOR, TH_ABI_FIXTURE_C_BUY_ONCE});
+  const auto r = bt.run();
+  EXPECT_EQ(r.status, "failed");
+  EXPECT_NE(r.error.find("connector 'short' yielded an event of type 5 with struct_size 72, smaller than the 88 bytes"),
+            std::string::npos)
+      << r.error;
+  abi::StateDb db(bt.state_path());
+  EXPECT_EQ(db.integer("SELECT count(*) FROM orders"), 0);  // no bar reached the strategy
 }
 
 }  // namespace

@@ -50,10 +50,10 @@ class ReplayConnector : public tradehost::Connector {
         {"venue", TH_CFG_STR, "\"binance\"", "venue name recorded with the instrument"},
         {"native_symbol", TH_CFG_STR, "\"\"", "the venue's symbol; default: BASE+QUOTE"},
         {"kind", TH_CFG_STR, "\"spot\"", "spot | perpetual | future"},
-        {"tick_size", TH_CFG_DECIMAL, "\"0.01\"", "price step in quote currency (Binance PRICE_FILTER tickSize)"},
-        {"lot_size", TH_CFG_DECIMAL, "\"0.00001\"", "quantity step in base currency (Binance LOT_SIZE stepSize)"},
-        {"min_qty", TH_CFG_DECIMAL, "\"0\"", "minimum order quantity in base currency (LOT_SIZE minQty)"},
-        {"min_notional", TH_CFG_DECIMAL, "\"0\"", "minimum order value in quote currency (NOTIONAL minNotional)"},
+        Field{"tick_size", TH_CFG_DECIMAL, "\"0.01\"", "price step (Binance PRICE_FILTER tickSize)"}.with_unit("quote currency"),
+        Field{"lot_size", TH_CFG_DECIMAL, "\"0.00001\"", "quantity step (Binance LOT_SIZE stepSize)"}.with_unit("base currency"),
+        Field{"min_qty", TH_CFG_DECIMAL, "\"0\"", "minimum order quantity (LOT_SIZE minQty)"}.with_unit("base currency"),
+        Field{"min_notional", TH_CFG_DECIMAL, "\"0\"", "minimum order value (NOTIONAL minNotional)"}.with_unit("quote currency"),
         {"format", TH_CFG_STR, "\"auto\"", "auto | binance_kline_csv | ohlcv_csv | freqtrade_json"},
     };
   }

@@ -23,7 +23,7 @@ class MaxDailyLoss : public tradehost::RiskRule {
       "After the loss since 00:00 UTC (realized + unrealized, after fees) exceeds max_loss, only risk-reducing orders pass";
 
   static std::vector<Field> config() {
-    return {{"max_loss", TH_CFG_DECIMAL, "", "largest loss per UTC day in quote currency (> 0)", TH_CFG_REQUIRED}};
+    return {Field{"max_loss", TH_CFG_DECIMAL, "", "largest loss per UTC day (> 0)", TH_CFG_REQUIRED}.with_unit("quote currency")};
   }
 
   explicit MaxDailyLoss(Context ctx) : RiskRule(ctx) {

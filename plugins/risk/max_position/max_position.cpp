@@ -21,8 +21,8 @@ class MaxPosition : public tradehost::RiskRule {
 
   static std::vector<Field> config() {
     return {
-        {"max_qty", TH_CFG_DECIMAL, "\"0\"", "largest absolute position in base currency; 0 = no limit"},
-        {"max_notional", TH_CFG_DECIMAL, "\"0\"", "largest absolute position value in quote currency; 0 = no limit"},
+        Field{"max_qty", TH_CFG_DECIMAL, "\"0\"", "largest absolute position; 0 = no limit"}.with_unit("base currency"),
+        Field{"max_notional", TH_CFG_DECIMAL, "\"0\"", "largest absolute position value; 0 = no limit"}.with_unit("quote currency"),
     };
   }
 

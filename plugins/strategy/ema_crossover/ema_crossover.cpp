@@ -33,12 +33,12 @@ class EmaCrossover : public tradehost::Strategy {
 
   static std::vector<Field> config() {
     return {
-        {"fast", TH_CFG_I64, "12", "fast EMA period, bars"},
-        {"slow", TH_CFG_I64, "26", "slow EMA period, bars (> fast)"},
-        {"rsi_period", TH_CFG_I64, "14", "RSI period, bars (Wilder)"},
+        Field{"fast", TH_CFG_I64, "12", "fast EMA period"}.with_unit("bars"),
+        Field{"slow", TH_CFG_I64, "26", "slow EMA period (> fast)"}.with_unit("bars"),
+        Field{"rsi_period", TH_CFG_I64, "14", "RSI period (Wilder)"}.with_unit("bars"),
         {"rsi_max", TH_CFG_F64, "70", "entries need RSI below this (0..100)"},
-        {"fraction", TH_CFG_F64, "0.95", "share of equity to buy with on an entry (0..1]"},
-        {"stop_loss_pct", TH_CFG_F64, "0", "stop-loss distance below the entry price, percent; 0 = none"},
+        Field{"fraction", TH_CFG_F64, "0.95", "share of equity to buy with on an entry (0..1]"}.with_unit("fraction of equity"),
+        Field{"stop_loss_pct", TH_CFG_F64, "0", "stop-loss distance below the entry price; 0 = none"}.with_unit("percent"),
     };
   }
 

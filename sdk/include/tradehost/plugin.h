@@ -3,6 +3,8 @@
  * ABI CHANGELOG (append a line for every change; never renumber, reorder or retype)
  *   1.0  Initial: entry symbol th_plugin_entry, host services table, components (connector,
  *        strategy, risk, notifier), events, orders, declared config schemas.
+ *   1.1  th_config_field: `unit` appended (the value's unit; empty = none); sizeof 64 -> 80. The
+ *        fields of a 1.0 plugin read as unitless.
  *
  * COMPATIBILITY  Append-only. Every struct that crosses the boundary starts with `struct_size` =
  *   sizeof as compiled by its WRITER. The reader copies min(struct_size, own sizeof) into a zeroed
@@ -30,7 +32,7 @@
 #include <stdint.h>
 
 #define TH_ABI_MAJOR 1u /* breaking change: the host refuses a plugin whose major differs        */
-#define TH_ABI_MINOR 0u /* bumped whenever a field, function or enum value is appended            */
+#define TH_ABI_MINOR 1u /* bumped whenever a field, function or enum value is appended            */
 #define TH_ABI_VERSION ((TH_ABI_MAJOR << 16) | TH_ABI_MINOR)
 #define TH_ABI_VERSION_MAJOR(v) ((uint32_t)(v) >> 16)
 #define TH_ABI_VERSION_MINOR(v) ((uint32_t)(v)&0xFFFFu)
@@ -272,8 +274,11 @@ typedef struct th_config_field {
   uint32_t struct_size, type;  /* TH_CFG_*                                                        */
   th_str key;                  /* static                                                          */
   th_str default_value;        /* static; TOML literal text, empty = no default                   */
-  th_str description;          /* static; says the unit                                           */
+  th_str description;          /* static; what the key does (1.0 plugins say the unit here too)   */
   uint32_t flags, reserved;    /* TH_CFG_*                                                        */
+  /* 1.1: static; the unit of the value as a reader would write it: "bps", "fraction of equity",
+   * "USDT", "quote currency", "bars", "ns". Empty = none (unitless, or a 1.0 plugin).            */
+  th_str unit;
 } th_config_field;
 
 /* ---- Services the host gives plugins. Append-only. Every function takes the calling instance

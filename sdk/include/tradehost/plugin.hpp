@@ -9,7 +9,9 @@
 //     static constexpr int kind = TH_KIND_STRATEGY;
 //     static constexpr const char* type_name = "my_strategy";
 //     static constexpr const char* description = "What it does";
-//     static std::vector<tradehost::Field> config() { return {{"period", TH_CFG_I64, "14", "bars"}}; }
+//     static std::vector<tradehost::Field> config() {
+//       return {tradehost::Field{"period", TH_CFG_I64, "14", "indicator period"}.with_unit("bars")};
+//     }
 //     explicit MyStrategy(tradehost::Context ctx) : Strategy(ctx), period_(ctx.i64("period")) {}
 //     void on_event(const th_event& ev) override { ... }
 //   };
@@ -52,13 +54,27 @@ class Error : public std::runtime_error {
 };
 
 /// A declared config key (becomes a th_config_field). `type` is TH_CFG_*, `default_value` the TOML
-/// literal text ("" = no default), `description` says the unit, `flags` TH_CFG_REQUIRED/SECRET.
+/// literal text ("" = no default), `description` what the key does, `flags` TH_CFG_REQUIRED/SECRET,
+/// `unit` the unit of the value (ABI 1.1; nullptr or "" = none), e.g. "bps", "bars",
+/// "fraction of equity", "quote currency". All strings static. Give a unit with with_unit():
+///
+///   {"prefix", TH_CFG_STR, "\"notify\"", "text that starts every line"}     // no unit
+///   Field{"fast", TH_CFG_I64, "12", "fast EMA period"}.with_unit("bars")
+///   Field{"max_loss", TH_CFG_DECIMAL, "", "largest daily loss", TH_CFG_REQUIRED}.with_unit("USDT")
 struct Field {
   const char* key;
   uint32_t type;
   const char* default_value;
   const char* description;
   uint32_t flags = 0;
+  const char* unit = nullptr;
+
+  /// This field with `u` (static) as its unit.
+  constexpr Field with_unit(const char* u) const noexcept {
+    Field f = *this;
+    f.unit = u;
+    return f;
+  }
 };
 
 /// The host as seen by one instance: typed config access, logging, clock, instruments, orders.
@@ -434,6 +450,7 @@ struct Glue {
         c.default_value = th_str{f.default_value, f.default_value ? std::strlen(f.default_value) : 0};
         c.description = th_str{f.description, f.description ? std::strlen(f.description) : 0};
         c.flags = f.flags;
+        c.unit = th_str{f.unit, f.unit ? std::strlen(f.unit) : 0};
         v.push_back(c);
       }
       return v;
