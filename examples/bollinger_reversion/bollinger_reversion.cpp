@@ -31,14 +31,17 @@ class BollingerReversion : public tradehost::Strategy {
   static constexpr int kind = TH_KIND_STRATEGY;
   static constexpr const char* type_name = "bollinger_reversion";
   static constexpr const char* description =
-      "Long-only Bollinger Band mean reversion: buys a close below the lower band, sells at the middle band or on a stop-loss";
+      "Long-only Bollinger Band mean reversion: buys a close below the lower band, sells at the middle band or on a "
+      "stop-loss";
 
   static std::vector<Field> config() {
     return {
-        {"period", TH_CFG_I64, "20", "Bollinger window: number of bar closes in the SMA and the standard deviation, bars (>= 2)"},
+        {"period", TH_CFG_I64, "20",
+         "Bollinger window: number of bar closes in the SMA and the standard deviation, bars (>= 2)"},
         {"k", TH_CFG_F64, "2.0", "band half-width in population standard deviations (> 0)"},
         {"fraction", TH_CFG_F64, "0.5", "share of account equity spent on an entry, a fraction in (0, 1]"},
-        {"stop_loss_pct", TH_CFG_F64, "3.0", "exit when the close is this many percent below the entry price; 0 = no stop"},
+        {"stop_loss_pct", TH_CFG_F64, "3.0",
+         "exit when the close is this many percent below the entry price; 0 = no stop"},
     };
   }
 
@@ -50,14 +53,18 @@ class BollingerReversion : public tradehost::Strategy {
         stop_loss_pct_(ctx.f64("stop_loss_pct")) {
     // Bollinger(1, k) would have a zero-width band: every close equals its own mean.
     if (period_ < 2 || period_ > 100000) throw Error(TH_ERR_INVALID_ARG, "period must be within [2, 100000] bars");
-    if (!(k_ > 0) || !std::isfinite(k_)) throw Error(TH_ERR_INVALID_ARG, "k must be a positive number of standard deviations");
+    if (!(k_ > 0) || !std::isfinite(k_))
+      throw Error(TH_ERR_INVALID_ARG, "k must be a positive number of standard deviations");
     if (!(fraction_ > 0 && fraction_ <= 1)) throw Error(TH_ERR_INVALID_ARG, "fraction must be within (0, 1]");
-    if (!(stop_loss_pct_ >= 0 && stop_loss_pct_ < 100)) throw Error(TH_ERR_INVALID_ARG, "stop_loss_pct must be within [0, 100)");
+    if (!(stop_loss_pct_ >= 0 && stop_loss_pct_ < 100))
+      throw Error(TH_ERR_INVALID_ARG, "stop_loss_pct must be within [0, 100)");
   }
 
   void on_event(const th_event& ev) override {
-    if (ev.type == TH_EV_BAR) on_bar(reinterpret_cast<const th_ev_bar&>(ev));
-    else if (ev.type == TH_EV_ORDER) on_order(reinterpret_cast<const th_ev_order&>(ev));
+    if (ev.type == TH_EV_BAR)
+      on_bar(reinterpret_cast<const th_ev_bar&>(ev));
+    else if (ev.type == TH_EV_ORDER)
+      on_order(reinterpret_cast<const th_ev_order&>(ev));
   }
 
  private:
@@ -89,7 +96,8 @@ class BollingerReversion : public tradehost::Strategy {
       if (close >= b.bands.lower()) return;
       const int64_t qty = entry_qty(*inst, bar.close);
       if (qty == 0) {
-        record_decision(bar.h.instrument, TH_DECISION_HOLD, "close below the lower band, but equity buys less than one lot", inputs);
+        record_decision(bar.h.instrument, TH_DECISION_HOLD,
+                        "close below the lower band, but equity buys less than one lot", inputs);
         return;
       }
       record_decision(bar.h.instrument, TH_DECISION_BUY, "close below the lower band", inputs);
@@ -108,13 +116,13 @@ class BollingerReversion : public tradehost::Strategy {
 
   void on_order(const th_ev_order& o) {
     const bool done = o.state == TH_ORDER_FILLED || o.state == TH_ORDER_CANCELED || o.state == TH_ORDER_REJECTED ||
-                       o.state == TH_ORDER_EXPIRED;
+                      o.state == TH_ORDER_EXPIRED;
     if (!done) return;
     Book& b = book(o.h.instrument);
     if (o.order_id == b.open_order) b.open_order = 0;
     if (o.state != TH_ORDER_FILLED)
-      ctx_.warn("order " + std::string(tradehost::to_sv(o.client_order_id)) + " ended without a fill: " +
-                std::string(tradehost::to_sv(o.reason)));
+      ctx_.warn("order " + std::string(tradehost::to_sv(o.client_order_id)) +
+                " ended without a fill: " + std::string(tradehost::to_sv(o.reason)));
   }
 
   /// The largest multiple of the lot size that `fraction` of equity buys at `price` (raw, at the
@@ -127,7 +135,8 @@ class BollingerReversion : public tradehost::Strategy {
     const int shift = inst.price_scale + inst.qty_scale - TH_MONEY_SCALE;
     int64_t qty = 0, denominator = price;
     if (shift < 0 && !tradehost::checked_mul(price, tradehost::pow10_i64(-shift), denominator)) return 0;
-    if (!tradehost::mul_div(budget, shift > 0 ? tradehost::pow10_i64(shift) : 1, denominator, Rounding::Down, qty)) return 0;
+    if (!tradehost::mul_div(budget, shift > 0 ? tradehost::pow10_i64(shift) : 1, denominator, Rounding::Down, qty))
+      return 0;
     if (!tradehost::round_to_step(qty, inst.lot_size, Rounding::Floor, qty) || qty <= 0) return 0;
     if (inst.min_qty && qty < inst.min_qty) return 0;
     int64_t value = 0;

@@ -11,7 +11,7 @@
  *
  * Prices stay th_fixed integers at the instrument's price_scale throughout; only the position
  * size goes through a double (a fraction of equity), and is floored to the lot size in integers.
- * Everything runs on the host loop thread (plugin.h THREADING); nothing here blocks.           */
+ * Everything runs on the host loop thread (plugin.h THREADING); nothing here blocks. */
 #include <tradehost/plugin.h>
 
 #include <inttypes.h>
@@ -21,25 +21,26 @@
 #include <string.h>
 
 /* A th_str of a string literal (static: valid while the library is loaded). */
-#define LIT(s) { (s), sizeof(s) - 1 }
-#define MAX_BARS 10000 /* bound on entry_bars/exit_bars: each instrument keeps that many bars  */
+#define LIT(s) \
+  { (s), sizeof(s) - 1 }
+#define MAX_BARS 10000 /* bound on entry_bars/exit_bars: each instrument keeps that many bars */
 
 /* One instrument's channel: the highs and lows of the last `cap` bars, in a ring. */
 typedef struct book {
   th_instrument_id instrument;
-  size_t count;            /* bars seen, capped at cap                                          */
-  size_t head;             /* next slot to write                                                 */
-  th_fixed* highs;         /* cap entries, at the instrument's price_scale                      */
+  size_t count;    /* bars seen, capped at cap */
+  size_t head;     /* next slot to write */
+  th_fixed* highs; /* cap entries, at the instrument's price_scale */
   th_fixed* lows;
-  uint64_t open_order;     /* entry or exit order not yet final: no new order until it is       */
+  uint64_t open_order; /* entry or exit order not yet final: no new order until it is */
 } book;
 
 typedef struct breakout {
-  th_instance* self;       /* host-owned, valid until destroy                                   */
-  const th_host_api* host; /* host-owned, static                                                */
+  th_instance* self;       /* host-owned, valid until destroy */
+  const th_host_api* host; /* host-owned, static */
   size_t entry_bars, exit_bars, cap;
   double fraction;
-  book* books;             /* one per instrument seen, grown on demand                           */
+  book* books; /* one per instrument seen, grown on demand */
   size_t n_books;
 } breakout;
 
@@ -254,7 +255,8 @@ static th_status bo_on_event(void* p, const th_event* ev) {
     if (done && o->state != TH_ORDER_FILLED) {
       char line[256];
       snprintf(line, sizeof line, "order %.*s ended without a fill: %.*s", (int)o->client_order_id.len,
-               o->client_order_id.ptr ? o->client_order_id.ptr : "", (int)o->reason.len, o->reason.ptr ? o->reason.ptr : "");
+               o->client_order_id.ptr ? o->client_order_id.ptr : "", (int)o->reason.len,
+               o->reason.ptr ? o->reason.ptr : "");
       log_line(st, TH_LOG_WARN, line);
     }
   }
@@ -264,28 +266,39 @@ static th_status bo_on_event(void* p, const th_event* ev) {
 /* The config schema: keys, types, defaults (TOML literal text) and descriptions with units.
  * Designated initializers leave fields a later ABI minor appends at zero. */
 static const th_config_field entry_bars_field = {
-    .struct_size = sizeof(th_config_field), .type = TH_CFG_I64, .key = LIT("entry_bars"), .default_value = LIT("20"),
-    .description = LIT("entry channel length, bars: buy when the close exceeds the highest high of this many previous bars (1..10000)")};
+    .struct_size = sizeof(th_config_field),
+    .type = TH_CFG_I64,
+    .key = LIT("entry_bars"),
+    .default_value = LIT("20"),
+    .description = LIT("entry channel length, bars: buy when the close exceeds the highest high of this many previous "
+                       "bars (1..10000)")};
 static const th_config_field exit_bars_field = {
-    .struct_size = sizeof(th_config_field), .type = TH_CFG_I64, .key = LIT("exit_bars"), .default_value = LIT("10"),
-    .description = LIT("exit channel length, bars: sell when the close falls below the lowest low of this many previous bars (1..10000)")};
+    .struct_size = sizeof(th_config_field),
+    .type = TH_CFG_I64,
+    .key = LIT("exit_bars"),
+    .default_value = LIT("10"),
+    .description = LIT("exit channel length, bars: sell when the close falls below the lowest low of this many "
+                       "previous bars (1..10000)")};
 static const th_config_field fraction_field = {
-    .struct_size = sizeof(th_config_field), .type = TH_CFG_F64, .key = LIT("fraction"), .default_value = LIT("0.5"),
+    .struct_size = sizeof(th_config_field),
+    .type = TH_CFG_F64,
+    .key = LIT("fraction"),
+    .default_value = LIT("0.5"),
     .description = LIT("share of account equity spent on an entry, a fraction in (0, 1]")};
 static const th_config_field* const schema[] = {&entry_bars_field, &exit_bars_field, &fraction_field};
 
 static const th_strategy_ops ops = {.struct_size = sizeof(th_strategy_ops), .on_event = bo_on_event};
 
-static const th_component component = {
-    .struct_size = sizeof(th_component),
-    .kind = TH_KIND_STRATEGY,
-    .type_name = LIT("donchian_breakout"),
-    .description = LIT("Long-only Donchian channel breakout (C99): buys a close above the entry channel, sells below the exit channel"),
-    .config_schema = schema,
-    .config_schema_len = sizeof schema / sizeof schema[0],
-    .create = bo_create,
-    .destroy = bo_destroy,
-    .ops = &ops};
+static const th_component component = {.struct_size = sizeof(th_component),
+                                       .kind = TH_KIND_STRATEGY,
+                                       .type_name = LIT("donchian_breakout"),
+                                       .description = LIT("Long-only Donchian channel breakout (C99): buys a close "
+                                                          "above the entry channel, sells below the exit channel"),
+                                       .config_schema = schema,
+                                       .config_schema_len = sizeof schema / sizeof schema[0],
+                                       .create = bo_create,
+                                       .destroy = bo_destroy,
+                                       .ops = &ops};
 
 TH_EXPORT th_status th_plugin_entry(const th_host_api* host, th_module* module, th_plugin_info* info) {
   static const th_str name = LIT("donchian_breakout"), version = LIT("1.0.0"), build = LIT("example");

@@ -38,11 +38,21 @@ std::string json_string(std::string_view text) {
   out += '"';
   for (const char c : text) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (static_cast<unsigned char>(c) < 0x20) {
           char esc[8];
@@ -70,9 +80,12 @@ std::string iso8601(th_time_ns ns) {
 
 const char* severity_name(int32_t severity) {
   switch (severity) {
-    case TH_SEV_WARN: return "warn";
-    case TH_SEV_ERROR: return "error";
-    default: return "info";
+    case TH_SEV_WARN:
+      return "warn";
+    case TH_SEV_ERROR:
+      return "error";
+    default:
+      return "info";
   }
 }
 
@@ -84,7 +97,8 @@ class JsonlNotifier : public tradehost::Notifier {
 
   static std::vector<Field> config() {
     return {{"file", TH_CFG_STR, "",
-             "file to append to (JSON Lines; created with its folder; a relative path is relative to the bot config's folder)",
+             "file to append to (JSON Lines; created with its folder; a relative path is relative to the bot config's "
+             "folder)",
              TH_CFG_REQUIRED}};
   }
 
