@@ -71,9 +71,9 @@ struct PaperBot {
   fs::path library = plugins / "libth_reload_probe.so";
   fs::path config = dir / "bot.toml";
 
-  explicit PaperBot(bool watch) {
+  explicit PaperBot(bool watch, const std::string& variant = "v1") {
     fs::create_directories(plugins);
-    fs::copy_file(fixture("v1"), library);
+    fs::copy_file(fixture(variant), library);
     // 20000x: a 5-minute bar every 15 ms, so the 11,000 bars of data outlast any test by far.
     write_file(config, std::string("[bot]\nname = \"reload-bot\"\nmode = \"paper\"\nspeed = 20000\n") +
                            "state = \"state.sqlite\"\nout = \"out\"\nwatch_plugins = " + (watch ? "true" : "false") +
@@ -278,6 +278,33 @@ TEST(HotReload, ReloadCommandRefusesWhatItCannotReload) {
     EXPECT_EQ(r.rc, 2) << mode;
     EXPECT_TRUE(contains(r.err, "hot reload is only for paper mode; bot 'reload-bot' runs in " + mode + " mode")) << r.err;
   }
+}
+
+// What a plugin that crashes (a real segfault, not an exception) does to the host today, pinned
+// down so docs/plugins.md stays true: plugins share the host's address space, so the whole
+// process dies by SIGSEGV; nothing runs after it (no summary, no final state), the run row stays
+// 'running', the pid file stays behind, and everything written before the crash is in the state
+// database, because paper mode commits every journal write before acting on it (the decision of
+// the callback that crashed is not: it is written when the callback returns).
+TEST(Containment, ASegfaultingPluginKillsTheHostAndLeavesTheCommittedJournal) {
+  PaperBot bot(/*watch=*/true, "v4");
+  Child child({kExe, "run", bot.config.string()}, bot.dir.path());
+  const int rc = child.wait(std::chrono::seconds(120));
+  EXPECT_EQ(rc, -SIGSEGV) << "stdout:\n" << child.out << "\nstderr:\n" << child.err;
+  EXPECT_TRUE(contains(child.err, "probe v4 bar 5")) << child.err;
+  EXPECT_FALSE(contains(child.out, "Total return")) << "a summary after a segfault?\n" << child.out;
+
+  Db db(bot.dir / "state.sqlite");
+  EXPECT_EQ(db.text("SELECT status FROM runs"), "running");
+  // Bars 1-4. A decision is written when the callback that made it returns (or submits its
+  // order); bar 5's was still pending when the callback crashed.
+  EXPECT_EQ(db.num("SELECT count(*) FROM decisions"), 4);
+  EXPECT_EQ(db.num("SELECT count(*) FROM orders"), 2);     // the entry and the resting limit of bar 1
+  EXPECT_EQ(db.num("SELECT count(*) FROM fills"), 1);      // the entry filled at bar 2's open
+  EXPECT_TRUE(fs::exists(bot.dir / "state.sqlite.pid"));
+  const Result r = run({"reload", bot.config.string()}, bot.dir.path());
+  EXPECT_EQ(r.rc, 2);
+  EXPECT_TRUE(contains(r.err, "not a tradehost process") || contains(r.err, "is not running")) << r.err;
 }
 
 }  // namespace
