@@ -318,18 +318,20 @@ void Engine::open_store() {
   run.config_path = graph_.file.string();
   run.started_ns = wall_ns();
   run_id_ = store_->begin_run(run);
-  for (const auto& p : registry_.plugins()) {
-    store::PluginRow row;
-    row.run_id = run_id_;
-    row.name = p->name;
-    row.version = p->version;
-    row.abi = loader::abi_text(p->abi_version);
-    row.file = p->file.string();
-    row.build_id = loader::audit_build_id(*p);
-    store_->record_plugin(row);
-  }
+  for (const auto& p : registry_.plugins()) record_plugin(*p);
   journal_ = std::make_unique<StoreJournal>(*this);
   oms_ = std::make_unique<oms::OrderManager>(graph_.bot.name, run_id_, *journal_);
+}
+
+void Engine::record_plugin(const loader::LoadedPlugin& p) {
+  store::PluginRow row;
+  row.run_id = run_id_;
+  row.name = p.name;
+  row.version = p.version;
+  row.abi = loader::abi_text(p.abi_version);
+  row.file = p.file.string();
+  row.build_id = loader::audit_build_id(p);
+  store_->record_plugin(row);
 }
 
 void Engine::start_others() {

@@ -132,6 +132,8 @@ class Engine {
   void add_sources();
   void check_window();
   void open_store();
+  /// The plugins-table row of a library the run uses (at start, and after a hot reload).
+  void record_plugin(const loader::LoadedPlugin& plugin);
   void start_others();
   void stop_all(bool notifiers_too = true) noexcept;
   void destroy_all() noexcept;

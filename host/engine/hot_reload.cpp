@@ -230,14 +230,7 @@ bool Engine::reload_strategy(th_instance* old, loader::LoadedPlugin* lib, const 
 
   if (store_) {
     try {
-      store::PluginRow p;
-      p.run_id = run_id_;
-      p.name = lib->name;
-      p.version = lib->version;
-      p.abi = loader::abi_text(lib->abi_version);
-      p.file = lib->file.string();
-      p.build_id = row.new_build_id;
-      store_->record_plugin(p);
+      record_plugin(*lib);
     } catch (const std::exception& e) {
       spdlog::error("recording the reloaded plugin of strategy '{}' failed: {}", inst.name, e.what());
     }
