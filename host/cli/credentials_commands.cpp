@@ -2,11 +2,6 @@
 //
 // The secret of `add` comes from stdin (so it is neither in the shell history nor in the process
 // list); the passphrase from TRADEHOST_MASTER_KEY, TRADEHOST_PASSPHRASE or the terminal.
-#include "cli/commands.hpp"
-
-#include "credentials/credential_file.hpp"
-#include "credentials/credentials_error.hpp"
-
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <termios.h>
@@ -18,6 +13,10 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+
+#include "cli/commands.hpp"
+#include "credentials/credential_file.hpp"
+#include "credentials/credentials_error.hpp"
 
 namespace tradehost::cli {
 
@@ -187,7 +186,8 @@ int add(const Options& opt, const fs::path& path) {
   const auto type = credentials::parse_credential_type(opt.type);
   if (opt.type.empty()) return usage_error("credentials add needs --type hmac|ed25519");
   if (!type) return usage_error(fmt::format("unknown credential type '{}' (hmac or ed25519)", opt.type));
-  if (opt.api_key.empty()) return usage_error("credentials add needs --api-key KEY (the public key id, not the secret)");
+  if (opt.api_key.empty())
+    return usage_error("credentials add needs --api-key KEY (the public key id, not the secret)");
   if (!credentials::is_valid_credential_name(opt.target))
     return usage_error(fmt::format("invalid credential name '{}': use 1 to 64 of A-Z a-z 0-9 _ . -", opt.target));
 
@@ -196,8 +196,9 @@ int add(const Options& opt, const fs::path& path) {
   const bool creating = !fs::exists(path);
   auto file = credentials::CredentialFile::open(path, master_secret(path, creating));
   if (file.store().find(opt.target))
-    throw CredentialsError(CredentialsErrc::AlreadyExists,
-                           fmt::format("credential '{}' already exists in {}; remove it first", opt.target, path.string()));
+    throw CredentialsError(
+        CredentialsErrc::AlreadyExists,
+        fmt::format("credential '{}' already exists in {}; remove it first", opt.target, path.string()));
   file.store().add(credentials::Credential{opt.target, *type, opt.api_key, read_secret(*type, opt.target)});
   file.save();
   std::printf("added %s (%s, api key %s) to %s\n", opt.target.c_str(), opt.type.c_str(),

@@ -1,11 +1,11 @@
 #pragma once
 // One API key the host holds for a venue, and the rules its fields follow.
 
-#include "credentials/secret.hpp"
-
 #include <optional>
 #include <string>
 #include <string_view>
+
+#include "credentials/secret.hpp"
 
 namespace tradehost::credentials {
 

@@ -1,8 +1,5 @@
 #include "credentials/credential_file.hpp"
 
-#include "credentials/credentials_error.hpp"
-#include "report/atomic_file.hpp"
-
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <openssl/crypto.h>
@@ -19,6 +16,9 @@
 #include <cstring>
 #include <memory>
 #include <string>
+
+#include "credentials/credentials_error.hpp"
+#include "report/atomic_file.hpp"
 
 namespace tradehost::credentials {
 
@@ -49,9 +49,10 @@ std::string decrypt_failed_message(const fs::path& p) {
 }
 
 std::string insecure_message(const fs::path& p, unsigned mode) {
-  return fmt::format("credential store '{}' has mode {:04o}: group and others must have no access; fix it with: "
-                     "chmod 600 {}",
-                     p.string(), mode, p.string());
+  return fmt::format(
+      "credential store '{}' has mode {:04o}: group and others must have no access; fix it with: "
+      "chmod 600 {}",
+      p.string(), mode, p.string());
 }
 
 void put_u16(std::string& out, uint16_t v) {
@@ -101,7 +102,8 @@ Secret derive_key(const MasterSecret& master, uint8_t kdf, const ScryptParams& p
 /// Entries -> plaintext bytes (format in credential_file.hpp).
 Secret serialize(const CredentialStore& store) {
   size_t total = 4;
-  store.for_each([&](const Credential& c) { total += 1 + c.name.size() + 1 + 2 + c.api_key.size() + 4 + c.secret.size(); });
+  store.for_each(
+      [&](const Credential& c) { total += 1 + c.name.size() + 1 + 2 + c.api_key.size() + 4 + c.secret.size(); });
   Secret out = Secret::zeroed(total);
   unsigned char* p = out.data();
   auto put = [&](uint64_t v, int bytes) {
@@ -129,7 +131,9 @@ Secret serialize(const CredentialStore& store) {
 void parse_entries(const Secret& plain, CredentialStore& store, const fs::path& path) {
   const unsigned char* p = plain.data();
   size_t left = plain.size();
-  auto corrupt = [&]() { fail(CredentialsErrc::BadFile, fmt::format("credential store '{}' has malformed entries", path.string())); };
+  auto corrupt = [&]() {
+    fail(CredentialsErrc::BadFile, fmt::format("credential store '{}' has malformed entries", path.string()));
+  };
   auto take = [&](int bytes) -> uint64_t {
     if (left < static_cast<size_t>(bytes)) corrupt();
     const uint64_t v = get_le(p, bytes);
@@ -191,7 +195,8 @@ fs::path default_credentials_path() {
     home = pw ? pw->pw_dir : nullptr;
   }
   if (!home || !*home)
-    fail(CredentialsErrc::Io, "no home directory to put the credential store in: set TRADEHOST_CREDENTIALS or use --store");
+    fail(CredentialsErrc::Io,
+         "no home directory to put the credential store in: set TRADEHOST_CREDENTIALS or use --store");
   return fs::path(home) / ".config" / "tradehost" / "credentials.enc";
 }
 
@@ -217,7 +222,8 @@ CredentialFile CredentialFile::open(const fs::path& path, const MasterSecret& ma
     if (master.is_raw_key()) {
       file.kdf_ = kKdfNone;
     } else {
-      if (!valid_scrypt(for_new)) fail(CredentialsErrc::BadFile, "invalid scrypt parameters for a new credential store");
+      if (!valid_scrypt(for_new))
+        fail(CredentialsErrc::BadFile, "invalid scrypt parameters for a new credential store");
       file.kdf_ = kKdfScrypt;
       file.scrypt_ = for_new;
       file.salt_.resize(kSaltLen);
@@ -231,7 +237,8 @@ CredentialFile CredentialFile::open(const fs::path& path, const MasterSecret& ma
   // Mode and size from the open descriptor: what is checked is what is read.
   struct stat st {};
   if (::fstat(fd.fd, &st) != 0) fail_errno(errno, "stat", path);
-  if (!S_ISREG(st.st_mode)) fail(CredentialsErrc::BadFile, fmt::format("credential store '{}' is not a regular file", path.string()));
+  if (!S_ISREG(st.st_mode))
+    fail(CredentialsErrc::BadFile, fmt::format("credential store '{}' is not a regular file", path.string()));
   if (st.st_mode & 077) fail(CredentialsErrc::InsecureFile, insecure_message(path, st.st_mode & 07777));
   if (static_cast<uint64_t>(st.st_size) > kMaxFileSize)
     fail(CredentialsErrc::BadFile, fmt::format("credential store '{}' is too large to be one", path.string()));
@@ -284,14 +291,13 @@ CredentialFile CredentialFile::open(const fs::path& path, const MasterSecret& ma
   Secret plain = Secret::zeroed(ct_len);
   CipherCtx ctx = new_ctx();
   int len = 0;
-  const bool ok =
-      EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, nullptr, nullptr) == 1 &&
-      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_IVLEN, static_cast<int>(kNonceLen), nullptr) == 1 &&
-      EVP_DecryptInit_ex(ctx.get(), nullptr, nullptr, file.key_.data(), nonce) == 1 &&
-      EVP_DecryptUpdate(ctx.get(), nullptr, &len, b, static_cast<int>(header_len)) == 1 &&
-      EVP_DecryptUpdate(ctx.get(), plain.data(), &len, ct, static_cast<int>(ct_len)) == 1 &&
-      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, static_cast<int>(kTagLen), tag.data()) == 1 &&
-      EVP_DecryptFinal_ex(ctx.get(), plain.data() + len, &len) == 1;
+  const bool ok = EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, nullptr, nullptr) == 1 &&
+                  EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_IVLEN, static_cast<int>(kNonceLen), nullptr) == 1 &&
+                  EVP_DecryptInit_ex(ctx.get(), nullptr, nullptr, file.key_.data(), nonce) == 1 &&
+                  EVP_DecryptUpdate(ctx.get(), nullptr, &len, b, static_cast<int>(header_len)) == 1 &&
+                  EVP_DecryptUpdate(ctx.get(), plain.data(), &len, ct, static_cast<int>(ct_len)) == 1 &&
+                  EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, static_cast<int>(kTagLen), tag.data()) == 1 &&
+                  EVP_DecryptFinal_ex(ctx.get(), plain.data() + len, &len) == 1;
   if (!ok) fail(CredentialsErrc::DecryptFailed, decrypt_failed_message(path));
 
   parse_entries(plain, file.store_, path);

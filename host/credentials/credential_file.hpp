@@ -24,13 +24,13 @@
 // Plaintext: u32 entry count, then per entry: u8 name length, name; u8 type (0 hmac, 1 ed25519);
 // u16 api key length, api key; u32 secret length, secret bytes.
 
-#include "credentials/credential_store.hpp"
-#include "credentials/master_secret.hpp"
-#include "credentials/secret.hpp"
-
 #include <cstdint>
 #include <filesystem>
 #include <vector>
+
+#include "credentials/credential_store.hpp"
+#include "credentials/master_secret.hpp"
+#include "credentials/secret.hpp"
 
 namespace tradehost::credentials {
 

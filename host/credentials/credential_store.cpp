@@ -1,9 +1,9 @@
 #include "credentials/credential_store.hpp"
 
+#include <fmt/format.h>
+
 #include "credentials/credentials_error.hpp"
 #include "credentials/ed25519_key.hpp"
-
-#include <fmt/format.h>
 
 namespace tradehost::credentials {
 
@@ -20,9 +20,10 @@ bool is_header_safe(std::string_view api_key) {
 
 void CredentialStore::add(Credential credential) {
   if (!is_valid_credential_name(credential.name))
-    throw CredentialsError(CredentialsErrc::InvalidName,
-                           fmt::format("invalid credential name '{}': use 1 to 64 of A-Z a-z 0-9 _ . -",
-                                       credential.name.size() <= 64 ? credential.name : credential.name.substr(0, 64) + "..."));
+    throw CredentialsError(
+        CredentialsErrc::InvalidName,
+        fmt::format("invalid credential name '{}': use 1 to 64 of A-Z a-z 0-9 _ . -",
+                    credential.name.size() <= 64 ? credential.name : credential.name.substr(0, 64) + "..."));
   if (!is_header_safe(credential.api_key))
     throw CredentialsError(CredentialsErrc::InvalidApiKey,
                            fmt::format("invalid api key for credential '{}': it must be 1 to 256 printable ASCII "

@@ -2,14 +2,14 @@
 // The credentials the host holds, in memory. credential_file.hpp reads and writes them encrypted;
 // signer.hpp is the only reader of the secrets.
 
-#include "credentials/credential.hpp"
-
 #include <cstddef>
 #include <functional>
 #include <map>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "credentials/credential.hpp"
 
 namespace tradehost::credentials {
 

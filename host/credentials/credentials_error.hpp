@@ -11,21 +11,20 @@ namespace tradehost::credentials {
 
 /// Why a credentials operation failed; stable, so the C ABI glue can switch on it.
 enum class CredentialsErrc {
-  InvalidName,      // a name outside [A-Za-z0-9_.-]{1,64}
-  InvalidType,      // a credential type other than hmac | ed25519
-  InvalidApiKey,    // empty, or with characters that cannot go into an HTTP header
-  InvalidSecret,    // empty HMAC secret, or an ed25519 secret that is not an Ed25519 PEM key
-  AlreadyExists,    // add() of a name the store holds
-  NotFound,         // no credential of that name
-  UnknownAlgorithm, // a signature algorithm name we do not implement
-  WrongAlgorithm,   // e.g. hmac-sha256 asked of an ed25519 credential
-  BadMasterKey,     // TRADEHOST_MASTER_KEY is not 64 hex characters
-  WrongKeyKind,     // a raw key for a passphrase file, or the other way round
-  DecryptFailed,    // wrong passphrase or key, or the file was modified
-  InsecureFile,     // the store file is readable or writable by group or others
-  BadFile,          // not a credential store, an unknown version, or an inconsistent header
-  Io,               // reading or writing the file failed
-  Crypto,           // OpenSSL failed for another reason (out of memory, no entropy)
+  InvalidName,       // a name outside [A-Za-z0-9_.-]{1,64}
+  InvalidApiKey,     // empty, or with characters that cannot go into an HTTP header
+  InvalidSecret,     // empty HMAC secret, or an ed25519 secret that is not an Ed25519 PEM key
+  AlreadyExists,     // add() of a name the store holds
+  NotFound,          // no credential of that name
+  UnknownAlgorithm,  // a signature algorithm name we do not implement
+  WrongAlgorithm,    // e.g. hmac-sha256 asked of an ed25519 credential
+  BadMasterKey,      // TRADEHOST_MASTER_KEY is not 64 hex characters
+  WrongKeyKind,      // a raw key for a passphrase file, or the other way round
+  DecryptFailed,     // wrong passphrase or key, or the file was modified
+  InsecureFile,      // the store file is readable or writable by group or others
+  BadFile,           // not a credential store, an unknown version, or an inconsistent header
+  Io,                // reading or writing the file failed
+  Crypto,            // OpenSSL failed for another reason (out of memory, no entropy)
 };
 
 class CredentialsError : public std::runtime_error {
@@ -45,7 +44,6 @@ constexpr int to_th_status(CredentialsErrc code) {
     case CredentialsErrc::NotFound:
       return TH_ERR_NOT_FOUND;
     case CredentialsErrc::InvalidName:
-    case CredentialsErrc::InvalidType:
     case CredentialsErrc::InvalidApiKey:
     case CredentialsErrc::InvalidSecret:
     case CredentialsErrc::AlreadyExists:

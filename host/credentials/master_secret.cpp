@@ -1,8 +1,8 @@
 #include "credentials/master_secret.hpp"
 
-#include "credentials/credentials_error.hpp"
-
 #include <fmt/format.h>
+
+#include "credentials/credentials_error.hpp"
 
 namespace tradehost::credentials {
 
@@ -20,9 +20,9 @@ int hex_value(char c) {
 MasterSecret MasterSecret::from_hex(std::string_view hex) {
   constexpr const char* kHint = "; generate one with: openssl rand -hex 32";
   if (hex.size() != 64)
-    throw CredentialsError(CredentialsErrc::BadMasterKey,
-                           fmt::format("TRADEHOST_MASTER_KEY must be 64 hex characters (a 32-byte key), it has {}{}",
-                                       hex.size(), kHint));
+    throw CredentialsError(
+        CredentialsErrc::BadMasterKey,
+        fmt::format("TRADEHOST_MASTER_KEY must be 64 hex characters (a 32-byte key), it has {}{}", hex.size(), kHint));
   Secret key = Secret::zeroed(32);
   for (size_t i = 0; i < 32; ++i) {
     const int hi = hex_value(hex[2 * i]), lo = hex_value(hex[2 * i + 1]);

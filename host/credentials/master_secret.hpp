@@ -1,9 +1,9 @@
 #pragma once
 // What unlocks the credential store: a raw 32-byte key (TRADEHOST_MASTER_KEY) or a passphrase.
 
-#include "credentials/secret.hpp"
-
 #include <string_view>
+
+#include "credentials/secret.hpp"
 
 namespace tradehost::credentials {
 

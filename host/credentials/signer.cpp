@@ -1,8 +1,5 @@
 #include "credentials/signer.hpp"
 
-#include "credentials/credentials_error.hpp"
-#include "credentials/ed25519_key.hpp"
-
 #include <fmt/format.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -10,6 +7,9 @@
 
 #include <array>
 #include <climits>
+
+#include "credentials/credentials_error.hpp"
+#include "credentials/ed25519_key.hpp"
 
 namespace tradehost::credentials {
 
@@ -42,7 +42,9 @@ struct MdCtxFree {
 std::string ed25519_base64(std::string_view name, const Secret& pem, std::string_view payload) {
   EvpPkeyPtr key = load_ed25519_private_key(pem.view());
   // The store validated the PEM on add(); this only fails if OpenSSL cannot allocate.
-  if (!key) throw CredentialsError(CredentialsErrc::Crypto, fmt::format("cannot load the Ed25519 key of credential '{}'", name));
+  if (!key)
+    throw CredentialsError(CredentialsErrc::Crypto,
+                           fmt::format("cannot load the Ed25519 key of credential '{}'", name));
   std::unique_ptr<EVP_MD_CTX, MdCtxFree> ctx(EVP_MD_CTX_new());
   std::array<unsigned char, 64> sig{};
   size_t sig_len = sig.size();
@@ -50,7 +52,8 @@ std::string ed25519_base64(std::string_view name, const Secret& pem, std::string
   if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, nullptr, nullptr, key.get()) != 1 ||
       EVP_DigestSign(ctx.get(), sig.data(), &sig_len, reinterpret_cast<const unsigned char*>(payload.data()),
                      payload.size()) != 1)
-    throw CredentialsError(CredentialsErrc::Crypto, fmt::format("OpenSSL: Ed25519 signing with credential '{}' failed", name));
+    throw CredentialsError(CredentialsErrc::Crypto,
+                           fmt::format("OpenSSL: Ed25519 signing with credential '{}' failed", name));
   // 64 bytes -> 88 base64 characters with "==" padding, plus the NUL EVP_EncodeBlock writes.
   std::array<unsigned char, 4 * ((64 + 2) / 3) + 1> b64{};
   const int n = EVP_EncodeBlock(b64.data(), sig.data(), static_cast<int>(sig_len));
@@ -112,9 +115,9 @@ std::string Signer::sign(std::string_view name, SignatureAlgorithm algorithm, st
 std::string Signer::sign(std::string_view name, std::string_view algorithm, std::string_view payload) const {
   const auto alg = parse_signature_algorithm(algorithm);
   if (!alg)
-    throw CredentialsError(CredentialsErrc::UnknownAlgorithm,
-                           fmt::format("unknown signature algorithm '{}' (hmac-sha256, hmac-sha512 or ed25519)",
-                                       algorithm.substr(0, 32)));
+    throw CredentialsError(
+        CredentialsErrc::UnknownAlgorithm,
+        fmt::format("unknown signature algorithm '{}' (hmac-sha256, hmac-sha512 or ed25519)", algorithm.substr(0, 32)));
   return sign(name, *alg, payload);
 }
 

@@ -1,12 +1,12 @@
 #pragma once
 // Request signing with the stored secrets, which never leave this object.
 
-#include "credentials/credential_store.hpp"
-
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+
+#include "credentials/credential_store.hpp"
 
 namespace tradehost::credentials {
 

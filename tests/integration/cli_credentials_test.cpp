@@ -1,8 +1,8 @@
 // `tradehost credentials add|list|remove` through the real executable: what a user sees, what
 // lands on disk, and that the secret shows up in neither.
-#include "cli_harness.hpp"
-
 #include <sys/stat.h>
+
+#include "cli_harness.hpp"
 
 namespace tradehost_it {
 namespace {
@@ -55,7 +55,7 @@ class CliCredentials : public ::testing::Test {
   }
   void expect_no_secret(const std::string& text, const std::string& where) {
     for (const std::string& needle : {std::string(kSecret), std::string(kSecret).substr(0, 12), std::string(kEdPemBody),
-                                     std::string(kEdPemBody).substr(20, 16), std::string(kMasterKey)})
+                                      std::string(kEdPemBody).substr(20, 16), std::string(kMasterKey)})
       EXPECT_FALSE(contains(text, needle)) << where << " holds a secret: " << needle << "\n" << text;
   }
 
@@ -97,8 +97,8 @@ TEST_F(CliCredentials, RefusalsSayWhyAndExitNonZero) {
   // Wrong master key: the store cannot be opened (1).
   Result r = cred({"list"}, {}, {{"TRADEHOST_MASTER_KEY", std::string(64, 'f')}});
   EXPECT_EQ(r.rc, 1);
-  EXPECT_TRUE(contains(r.err, "cannot decrypt credential store '" + store.string() +
-                                  "': wrong passphrase or the file was modified"))
+  EXPECT_TRUE(contains(
+      r.err, "cannot decrypt credential store '" + store.string() + "': wrong passphrase or the file was modified"))
       << r.err;
   EXPECT_EQ(r.out, "");
 

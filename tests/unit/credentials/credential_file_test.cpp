@@ -1,14 +1,12 @@
 // The encrypted credential store file: round trips, permissions, refusals, and that no secret
 // reaches the file bytes, an exception message or the log.
 #include "credentials/credential_file.hpp"
-#include "credentials/credentials_error.hpp"
 
 #include <gtest/gtest.h>
-#include <spdlog/sinks/ostream_sink.h>
-#include <spdlog/spdlog.h>
-
 #include <openssl/evp.h>
 #include <openssl/pem.h>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -17,6 +15,8 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+
+#include "credentials/credentials_error.hpp"
 
 namespace tradehost::credentials {
 namespace {
@@ -142,10 +142,10 @@ TEST(CredentialFile, RoundTripWithPassphraseAndHeaderRecordsScryptParams) {
   const std::string bytes = read_bytes(path);
   ASSERT_GT(bytes.size(), 28u + 16 + 12 + 16);
   EXPECT_EQ(bytes.substr(0, 8), std::string("THCREDS\0", 8));
-  EXPECT_EQ(bytes[8], 1);   // version 1, little-endian
+  EXPECT_EQ(bytes[8], 1);  // version 1, little-endian
   EXPECT_EQ(bytes[9], 0);
-  EXPECT_EQ(bytes[10], 1);  // scrypt
-  EXPECT_EQ(bytes[11], 16); // salt length
+  EXPECT_EQ(bytes[10], 1);                                 // scrypt
+  EXPECT_EQ(bytes[11], 16);                                // salt length
   EXPECT_EQ(static_cast<unsigned char>(bytes[12]), 0x00);  // N = 1024 = 0x400
   EXPECT_EQ(static_cast<unsigned char>(bytes[13]), 0x04);
   EXPECT_EQ(bytes[20], 8);  // r
@@ -166,8 +166,8 @@ TEST(CredentialFile, RoundTripWithPassphraseAndHeaderRecordsScryptParams) {
   ASSERT_NE(file.store().find("a"), nullptr);
   EXPECT_EQ(file.store().find("a")->secret.view(), kSecret);
 
-  const std::string msg = error_of(
-      [&] { CredentialFile::open(path, MasterSecret::passphrase(Secret("wrong horse"))); }, CredentialsErrc::DecryptFailed);
+  const std::string msg = error_of([&] { CredentialFile::open(path, MasterSecret::passphrase(Secret("wrong horse"))); },
+                                   CredentialsErrc::DecryptFailed);
   EXPECT_NE(msg.find("cannot decrypt"), std::string::npos) << msg;
   EXPECT_NE(msg.find("wrong passphrase or the file was modified"), std::string::npos) << msg;
   EXPECT_EQ(msg.find("wrong horse"), std::string::npos) << msg;
@@ -210,8 +210,8 @@ TEST(CredentialFile, WiderModeIsRefusedWithTheFix) {
   write_sample(path);
   for (mode_t mode : {0644, 0640, 0604, 0660}) {
     ASSERT_EQ(::chmod(path.c_str(), mode), 0);
-    const std::string msg = error_of([&] { CredentialFile::open(path, MasterSecret::from_hex(kKeyHex)); },
-                                     CredentialsErrc::InsecureFile);
+    const std::string msg =
+        error_of([&] { CredentialFile::open(path, MasterSecret::from_hex(kKeyHex)); }, CredentialsErrc::InsecureFile);
     EXPECT_NE(msg.find("chmod 600 " + path.string()), std::string::npos) << msg;
     error_of([&] { check_credentials_file_mode(path); }, CredentialsErrc::InsecureFile);
   }
@@ -228,9 +228,9 @@ TEST(CredentialFile, WrongKeyIsRefused) {
   write_sample(path);
   const std::string msg = error_of([&] { CredentialFile::open(path, MasterSecret::from_hex(kOtherKeyHex)); },
                                    CredentialsErrc::DecryptFailed);
-  EXPECT_NE(msg.find("cannot decrypt credential store '" + path.string() +
-                     "': wrong passphrase or the file was modified"),
-            std::string::npos)
+  EXPECT_NE(
+      msg.find("cannot decrypt credential store '" + path.string() + "': wrong passphrase or the file was modified"),
+      std::string::npos)
       << msg;
 }
 
@@ -251,8 +251,8 @@ TEST(CredentialFile, AnyFlippedByteIsRefused) {
   std::string bad = good;
   bad[8] = 2;
   write_bytes(path, bad);
-  const std::string msg = error_of([&] { CredentialFile::open(path, MasterSecret::from_hex(kKeyHex)); },
-                                   CredentialsErrc::BadFile);
+  const std::string msg =
+      error_of([&] { CredentialFile::open(path, MasterSecret::from_hex(kKeyHex)); }, CredentialsErrc::BadFile);
   EXPECT_NE(msg.find("format version 2"), std::string::npos) << msg;
   write_bytes(path, good.substr(0, good.size() - 1));  // truncated
   error_of([&] { CredentialFile::open(path, MasterSecret::from_hex(kKeyHex)); }, CredentialsErrc::DecryptFailed);
@@ -271,7 +271,7 @@ TEST(CredentialFile, FreshNonceOnEveryWrite) {
   file.save();  // same content
   const std::string second = read_bytes(path);
   ASSERT_EQ(first.size(), second.size());
-  EXPECT_EQ(first.substr(0, 28), second.substr(0, 28));   // same header fields
+  EXPECT_EQ(first.substr(0, 28), second.substr(0, 28));    // same header fields
   EXPECT_NE(first.substr(28, 12), second.substr(28, 12));  // another nonce
   EXPECT_NE(first.substr(40), second.substr(40));          // hence another ciphertext
 }
@@ -345,8 +345,8 @@ TEST(CredentialFile, SecretNeverInFileBytesMessagesOrLog) {
 }
 
 TEST(MasterSecret, MalformedMasterKeyIsAnErrorThatHidesTheValue) {
-  const std::string m1 = error_of([] { MasterSecret::from_hex(std::string(kKeyHex).substr(0, 63)); },
-                                  CredentialsErrc::BadMasterKey);
+  const std::string m1 =
+      error_of([] { MasterSecret::from_hex(std::string(kKeyHex).substr(0, 63)); }, CredentialsErrc::BadMasterKey);
   EXPECT_NE(m1.find("64 hex characters"), std::string::npos) << m1;
   EXPECT_NE(m1.find("it has 63"), std::string::npos) << m1;
   std::string bad = kKeyHex;
@@ -368,16 +368,29 @@ TEST(MasterSecret, MalformedMasterKeyIsAnErrorThatHidesTheValue) {
 TEST(CredentialStore, ValidatesEveryField) {
   CredentialStore s;
   error_of([&] { s.add(Credential{"", CredentialType::Hmac, "K", Secret("s")}); }, CredentialsErrc::InvalidName);
-  error_of([&] { s.add(Credential{"has space", CredentialType::Hmac, "K", Secret("s")}); }, CredentialsErrc::InvalidName);
-  error_of([&] { s.add(Credential{std::string(65, 'a'), CredentialType::Hmac, "K", Secret("s")}); },
-           CredentialsErrc::InvalidName);
+  error_of(
+      [&] {
+        s.add(Credential{"has space", CredentialType::Hmac, "K", Secret("s")});
+      },
+      CredentialsErrc::InvalidName);
+  error_of(
+      [&] {
+        s.add(Credential{std::string(65, 'a'), CredentialType::Hmac, "K", Secret("s")});
+      },
+      CredentialsErrc::InvalidName);
   EXPECT_NO_THROW(s.add(Credential{std::string(64, 'a'), CredentialType::Hmac, "K", Secret("s")}));
   error_of([&] { s.add(Credential{"n", CredentialType::Hmac, "", Secret("s")}); }, CredentialsErrc::InvalidApiKey);
-  error_of([&] { s.add(Credential{"n", CredentialType::Hmac, "K\r\nX-Evil: 1", Secret("s")}); },
-           CredentialsErrc::InvalidApiKey);
+  error_of(
+      [&] {
+        s.add(Credential{"n", CredentialType::Hmac, "K\r\nX-Evil: 1", Secret("s")});
+      },
+      CredentialsErrc::InvalidApiKey);
   error_of([&] { s.add(Credential{"n", CredentialType::Hmac, "K", Secret("")}); }, CredentialsErrc::InvalidSecret);
-  error_of([&] { s.add(Credential{"n", CredentialType::Ed25519, "K", Secret("-----BEGIN PRIVATE KEY-----\nAAAA\n")}); },
-           CredentialsErrc::InvalidSecret);
+  error_of(
+      [&] {
+        s.add(Credential{"n", CredentialType::Ed25519, "K", Secret("-----BEGIN PRIVATE KEY-----\nAAAA\n")});
+      },
+      CredentialsErrc::InvalidSecret);
   EXPECT_NO_THROW(s.add(Credential{"n", CredentialType::Ed25519, "K", Secret(ed25519_pem())}));
   error_of([&] { s.add(Credential{"n", CredentialType::Hmac, "K", Secret("s")}); }, CredentialsErrc::AlreadyExists);
   EXPECT_EQ(s.size(), 2u);
@@ -396,8 +409,10 @@ TEST(Credential, NamesTypesAndPreview) {
 
 TEST(CredentialFile, DefaultPathFollowsTheEnvironment) {
   const auto restore = [](const char* name, const char* old) {
-    if (old) ::setenv(name, old, 1);
-    else ::unsetenv(name);
+    if (old)
+      ::setenv(name, old, 1);
+    else
+      ::unsetenv(name);
   };
   const char* old_creds = std::getenv("TRADEHOST_CREDENTIALS");
   const char* old_xdg = std::getenv("XDG_CONFIG_HOME");

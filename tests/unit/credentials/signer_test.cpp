@@ -1,11 +1,9 @@
 // Signatures against published vectors: Binance's documented HMAC-SHA256 examples, RFC 4231
 // (HMAC-SHA-512) and RFC 8032 (Ed25519). Expected values are copied from those documents, never
 // from running the code under test.
-#include "credentials/credentials_error.hpp"
 #include "credentials/signer.hpp"
 
 #include <gtest/gtest.h>
-
 #include <openssl/bio.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -13,12 +11,15 @@
 #include <memory>
 #include <string>
 
+#include "credentials/credentials_error.hpp"
+
 namespace tradehost::credentials {
 namespace {
 
 std::string unhex(std::string_view hex) {
   std::string out;
-  for (size_t i = 0; i + 1 < hex.size(); i += 2) out.push_back(static_cast<char>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16)));
+  for (size_t i = 0; i + 1 < hex.size(); i += 2)
+    out.push_back(static_cast<char>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16)));
   return out;
 }
 
@@ -79,7 +80,8 @@ std::shared_ptr<CredentialStore> store_with(std::string name, CredentialType typ
 //   secretKey | NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j
 //
 //   Example 1: As a request body
-//     requestBody: symbol=LTCBTC&side=BUY&type=LIMIT&timeInForce=GTC&quantity=1&price=0.1&recvWindow=5000&timestamp=1499827319559
+//     requestBody:
+//     symbol=LTCBTC&side=BUY&type=LIMIT&timeInForce=GTC&quantity=1&price=0.1&recvWindow=5000&timestamp=1499827319559
 //     (stdin)= c8db56825ae71d6d79447849e617115f4a920fa2acdcab2b053c4b2838bd6b71
 //   Example 2: As a query string
 //     queryString: (the same parameters)
@@ -188,8 +190,8 @@ TEST(Signer, AlgorithmMustMatchTheCredentialType) {
                         Secret(ed25519_pem("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60",
                                            "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a"))});
   Signer signer(store);
-  const std::string m1 = error_of([&] { signer.sign("mac", SignatureAlgorithm::Ed25519, "x"); },
-                                  CredentialsErrc::WrongAlgorithm);
+  const std::string m1 =
+      error_of([&] { signer.sign("mac", SignatureAlgorithm::Ed25519, "x"); }, CredentialsErrc::WrongAlgorithm);
   EXPECT_NE(m1.find("'mac' is of type hmac"), std::string::npos) << m1;
   error_of([&] { signer.sign("ed", SignatureAlgorithm::HmacSha256, "x"); }, CredentialsErrc::WrongAlgorithm);
   error_of([&] { signer.sign("ed", SignatureAlgorithm::HmacSha512, "x"); }, CredentialsErrc::WrongAlgorithm);
