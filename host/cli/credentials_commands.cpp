@@ -38,6 +38,18 @@ int usage_error(const std::string& message) {
   return kBadUsage;
 }
 
+/// A string buffer that receives a secret on its way into a Secret: reserved once (so it never
+/// reallocates and leaves no copy behind) and wiped when it goes, on every path out, exceptions
+/// included.
+class SecretText {
+ public:
+  SecretText() { text.reserve(kMaxSecret); }
+  ~SecretText() { credentials::wipe_string(text); }
+  SecretText(const SecretText&) = delete;
+  SecretText& operator=(const SecretText&) = delete;
+  std::string text;
+};
+
 /// Echo off (newline still echoed) on a terminal for the object's lifetime.
 class HiddenInput {
  public:
@@ -46,10 +58,10 @@ class HiddenInput {
     termios quiet = saved_;
     quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
     quiet.c_lflag |= ECHONL;
-    active_ = ::tcsetattr(fd_, TCSAFLUSH, &quiet) == 0;
+    active_ = ::tcsetattr(fd_, TCSANOW, &quiet) == 0;
   }
   ~HiddenInput() {
-    if (active_) ::tcsetattr(fd_, TCSAFLUSH, &saved_);
+    if (active_) ::tcsetattr(fd_, TCSANOW, &saved_);
   }
   HiddenInput(const HiddenInput&) = delete;
   HiddenInput& operator=(const HiddenInput&) = delete;
@@ -80,21 +92,20 @@ bool read_line(int fd, std::string& out) {
 
 /// Reads a passphrase from the controlling terminal without echo; nullopt without a terminal.
 std::optional<Secret> prompt_hidden(const std::string& prompt) {
-  const int tty = ::open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY);
-  if (tty < 0) return std::nullopt;
-  std::string line;
-  line.reserve(kMaxSecret);
-  {
-    HiddenInput hidden(tty);
-    if (::write(tty, prompt.data(), prompt.size()) < 0) {
-      // The prompt is a courtesy; reading still works.
+  struct Tty {
+    int fd = ::open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY);
+    ~Tty() {
+      if (fd >= 0) ::close(fd);
     }
-    read_line(tty, line);
+  } tty;
+  if (tty.fd < 0) return std::nullopt;
+  SecretText line;
+  HiddenInput hidden(tty.fd);
+  if (::write(tty.fd, prompt.data(), prompt.size()) < 0) {
+    // The prompt is a courtesy; reading still works without it.
   }
-  ::close(tty);
-  Secret s(line);
-  credentials::wipe_string(line);
-  return s;
+  read_line(tty.fd, line.text);
+  return Secret(line.text);
 }
 
 /// TRADEHOST_MASTER_KEY, else TRADEHOST_PASSPHRASE, else the terminal (twice for a new store).
@@ -119,8 +130,8 @@ credentials::MasterSecret master_secret(const fs::path& store, bool creating) {
 /// on a terminal to its -----END line). Hidden when stdin is a terminal.
 Secret read_secret(credentials::CredentialType type, const std::string& name) {
   const bool tty = ::isatty(STDIN_FILENO) == 1;
-  std::string text;
-  text.reserve(kMaxSecret);
+  SecretText secret_text;
+  std::string& text = secret_text.text;
   {
     std::optional<HiddenInput> hidden;
     if (tty) {
@@ -135,24 +146,18 @@ Secret read_secret(credentials::CredentialType type, const std::string& name) {
     if (type == credentials::CredentialType::Hmac) {
       read_line(STDIN_FILENO, text);
     } else {
-      std::string line;
-      line.reserve(kMaxSecret);
-      while (read_line(STDIN_FILENO, line)) {
-        if (text.size() + line.size() + 1 > kMaxSecret) {
-          credentials::wipe_string(line);
-          credentials::wipe_string(text);
+      SecretText line;
+      while (read_line(STDIN_FILENO, line.text)) {
+        if (text.size() + line.text.size() + 1 > kMaxSecret)
           throw CredentialsError(CredentialsErrc::InvalidSecret, "the PEM is too long");
-        }
-        text.append(line).push_back('\n');
-        const bool end = line.rfind("-----END", 0) == 0;
-        line.clear();
+        text.append(line.text).push_back('\n');
+        const bool end = line.text.rfind("-----END", 0) == 0;
+        line.text.clear();
         if (tty && end) break;
       }
-      credentials::wipe_string(line);
     }
   }
   Secret secret(text);
-  credentials::wipe_string(text);
   if (secret.empty())
     throw CredentialsError(CredentialsErrc::InvalidSecret,
                            fmt::format("no secret for '{}' on stdin ({})", name,
