@@ -15,6 +15,8 @@ struct Options {
   bool json = false;
   std::string from, to, out;       // backtest window and output directory
   std::optional<double> speed;
+  std::string type, api_key;       // credentials add --type / --api-key
+  std::string store;               // credentials --store: the store file instead of the default
 };
 
 /// backtest (force_backtest) or run: returns the process exit code.
@@ -33,5 +35,11 @@ int cmd_plugins_inspect(const Options& opt);
 /// toml_snippet). 2 with one error line listing the known types when no plugin on the plugin
 /// paths registers it.
 int cmd_plugins_schema(const Options& opt);
+/// `credentials add|list|remove` (opt.config is the subcommand, opt.target the NAME): manages the
+/// encrypted credential store (host/credentials). 0 on success; 2 on bad usage or bad input (an
+/// invalid name, type, API key or secret, a duplicate or missing name, a malformed
+/// TRADEHOST_MASTER_KEY); 1 when the store cannot be opened or written (wrong passphrase or key,
+/// a modified file, a mode wider than 0600, I/O). No secret is ever printed.
+int cmd_credentials(const Options& opt);
 
 }  // namespace tradehost::cli

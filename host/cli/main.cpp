@@ -7,6 +7,9 @@
 //   tradehost plugins inspect FILE [--json]
 //   tradehost plugins schema TYPE [--path DIR]...
 //   tradehost reload CONFIG              ask the running paper bot of CONFIG to reload strategies
+//   tradehost credentials add NAME --type hmac|ed25519 --api-key KEY [--store FILE]
+//   tradehost credentials list [--store FILE]
+//   tradehost credentials remove NAME [--store FILE]
 //
 // Exit codes: 0 success (a run stopped by Ctrl-C included), 1 the run failed, 2 bad usage or a
 // bad config, plugin or data file (nothing was written).
@@ -44,10 +47,21 @@ const char* kUsage =
     "                     print the TOML table of a component type, ready to paste into a config\n"
     "  reload CONFIG      ask the running paper bot of CONFIG to hot-reload the strategies whose\n"
     "                     library changed (same as sending it SIGHUP)\n"
+    "  credentials add NAME --type hmac|ed25519 --api-key KEY [--store FILE]\n"
+    "                     store an API key; the secret is read from stdin (hmac: one line;\n"
+    "                     ed25519: the private key PEM), hidden when stdin is a terminal\n"
+    "  credentials list [--store FILE]\n"
+    "                     name, type and the first 4 characters of each API key (never a secret)\n"
+    "  credentials remove NAME [--store FILE]\n"
     "\n"
     "common options: -v/--verbose (debug log), -q/--quiet (warnings only), --version, --help\n"
     "plugin paths: [plugins] paths in the config, else $TRADEHOST_PLUGIN_PATH (':'-separated), else\n"
-    "the plugins/ folder next to the executable\n";
+    "the plugins/ folder next to the executable\n"
+    "credential store: --store FILE, else $TRADEHOST_CREDENTIALS, else\n"
+    "$XDG_CONFIG_HOME/tradehost/credentials.enc, else ~/.config/tradehost/credentials.enc; encrypted\n"
+    "with $TRADEHOST_MASTER_KEY (64 hex characters, the raw 32-byte key), else $TRADEHOST_PASSPHRASE\n"
+    "(for automation only), else a passphrase asked on the terminal; credentials exits 1 when the\n"
+    "store cannot be opened or written (wrong passphrase, modified file, mode wider than 0600)\n";
 
 }  // namespace
 
@@ -65,6 +79,9 @@ int main(int argc, char** argv) {
       "to", po::value<std::string>(), "backtest: end (exclusive), ISO 8601 UTC")(
       "out", po::value<std::string>(), "backtest: output directory")(
       "speed", po::value<double>(), "run (paper): replay pacing factor, overrides [bot].speed")(
+      "type", po::value<std::string>(), "credentials add: hmac or ed25519")(
+      "api-key", po::value<std::string>(), "credentials add: the public API key id")(
+      "store", po::value<std::string>(), "credentials: the credential store file")(
       "command", po::value<std::string>(), "")("config", po::value<std::string>(), "")(
       "target", po::value<std::string>(), "");
   po::positional_options_description pos;
@@ -99,10 +116,13 @@ int main(int argc, char** argv) {
   if (vm.count("out")) opt.out = vm["out"].as<std::string>();
   if (vm.count("speed")) opt.speed = vm["speed"].as<double>();
   if (vm.count("target")) opt.target = vm["target"].as<std::string>();
+  if (vm.count("type")) opt.type = vm["type"].as<std::string>();
+  if (vm.count("api-key")) opt.api_key = vm["api-key"].as<std::string>();
+  if (vm.count("store")) opt.store = vm["store"].as<std::string>();
 
   const std::string cmd = vm["command"].as<std::string>();
   const bool needs_config = cmd == "backtest" || cmd == "run" || cmd == "check" || cmd == "reload";
-  if (cmd != "plugins" && !opt.target.empty()) {
+  if (cmd != "plugins" && cmd != "credentials" && !opt.target.empty()) {
     std::fprintf(stderr, "error: unexpected argument '%s'\n\n%s", opt.target.c_str(), kUsage);
     return 2;
   }
@@ -127,6 +147,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (cmd == "reload") return cmd_reload(opt);
+  if (cmd == "credentials") return cmd_credentials(opt);
   std::fprintf(stderr, "error: unknown command '%s'\n\n%s", cmd.c_str(), kUsage);
   return 2;
 }

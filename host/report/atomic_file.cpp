@@ -43,13 +43,13 @@ class TempFile {
 
 }  // namespace
 
-void write_file_atomically(const std::filesystem::path& path, std::string_view content) {
+void write_file_atomically(const std::filesystem::path& path, std::string_view content, ::mode_t mode) {
   // pid + counter: two writers (processes or threads) never share a temporary name.
   static std::atomic<unsigned> counter{0};
   std::filesystem::path tmp = path;
   tmp += fmt::format(".tmp-{}-{}", ::getpid(), counter.fetch_add(1));
 
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
   if (fd < 0) throw_errno(errno, "open", tmp);
   TempFile file(tmp, fd);
 

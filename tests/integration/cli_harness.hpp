@@ -208,7 +208,9 @@ class TempDir {
 
 class Child {
  public:
-  Child(const std::vector<std::string>& args, const fs::path& cwd, const std::map<std::string, std::string>& env = {}) {
+  /// stdin is `stdin_file` when given (opened read-only), else /dev/null.
+  Child(const std::vector<std::string>& args, const fs::path& cwd, const std::map<std::string, std::string>& env = {},
+        const fs::path& stdin_file = {}) {
     // Environment built before fork (only async-signal-safe calls between fork and exec):
     // the caller's, minus TRADEHOST_PLUGIN_PATH (tests are hermetic), plus `env`.
     for (char** e = environ; *e; ++e) {
@@ -225,6 +227,7 @@ class Child {
     for (auto& s : args_) argv.push_back(s.data());
     argv.push_back(nullptr);
     const std::string dir = cwd.string();
+    const std::string in_path = stdin_file.empty() ? std::string("/dev/null") : stdin_file.string();
 
     int out_p[2], err_p[2];
     if (pipe2(out_p, O_CLOEXEC) != 0 || pipe2(err_p, O_CLOEXEC) != 0) throw std::runtime_error("pipe2 failed");
@@ -233,8 +236,8 @@ class Child {
     if (pid_ == 0) {
       dup2(out_p[1], STDOUT_FILENO);
       dup2(err_p[1], STDERR_FILENO);
-      int devnull = open("/dev/null", O_RDONLY);
-      if (devnull >= 0) dup2(devnull, STDIN_FILENO);
+      int in_fd = open(in_path.c_str(), O_RDONLY);
+      if (in_fd >= 0) dup2(in_fd, STDIN_FILENO);
       if (chdir(dir.c_str()) != 0) _exit(127);
       execve(argv[0], argv.data(), envp.data());
       _exit(127);
@@ -338,9 +341,9 @@ struct Result {
 };
 
 inline Result run(std::vector<std::string> args, const fs::path& cwd, const std::map<std::string, std::string>& env = {},
-           std::chrono::seconds timeout = std::chrono::seconds(180)) {
+           std::chrono::seconds timeout = std::chrono::seconds(180), const fs::path& stdin_file = {}) {
   args.insert(args.begin(), kExe);
-  Child c(args, cwd, env);
+  Child c(args, cwd, env, stdin_file);
   Result r;
   r.rc = c.wait(timeout);
   r.out = c.out;
