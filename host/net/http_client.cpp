@@ -182,6 +182,9 @@ struct HttpClient::Exchange : std::enable_shared_from_this<HttpClient::Exchange>
     asio::async_connect(conn->socket(), results, [self = shared_from_this()](const error_code& ec, const tcp::endpoint&) {
       if (self->done) return;
       if (ec) return self->fail_io(ec);
+      // Requests are small and latency matters more than segment count: no Nagle delay.
+      error_code ignored;
+      self->conn->socket().set_option(tcp::no_delay(true), ignored);
       if (!self->conn->tls) return self->write();
       self->handshake();
     });

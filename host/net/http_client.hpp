@@ -104,7 +104,9 @@ struct HttpResult {
   bool may_have_been_sent = false;
   /// True when the request was sent a second time on a fresh connection (see the header comment).
   bool retried = false;
-  /// Valid when error == ok. Any HTTP status counts as ok here: 4xx/5xx are answers.
+  /// Valid when error == ok. Any HTTP status counts as ok here: 4xx/5xx are answers. Note that
+  /// for Binance a 5XX means the execution status is UNKNOWN and may have been a success
+  /// (rest-api.md "HTTP Return Codes"): the caller reconciles those like may_have_been_sent.
   HttpResponse response;
 
   bool ok() const { return error == HttpErrc::ok; }

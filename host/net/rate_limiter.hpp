@@ -7,7 +7,9 @@
 // `X-MBX-USED-WEIGHT-(intervalNum)(intervalLetter)` and order responses in
 // `X-MBX-ORDER-COUNT-(intervalNum)(intervalLetter)`; HTTP 429 means a limit was broken, with
 // `Retry-After` in seconds to wait "to prevent a ban"; HTTP 418 means the IP is banned
-// ("from 2 minutes to 3 days"), with `Retry-After` until the ban ends. Nothing here knows a venue's
+// ("from 2 minutes to 3 days"), with `Retry-After` until the ban ends. The bodies of both carry
+// error -1003 TOO_MANY_REQUESTS (errors.md, "10xx"); the headers are what this reads, as they are
+// machine-readable and present on every venue that speaks HTTP 429. Nothing here knows a venue's
 // name: the connector defines its budgets and the header that reports each one.
 //
 // Threading: the loop thread only. Callbacks are always invoked from the loop, never from inside

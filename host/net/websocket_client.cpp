@@ -85,6 +85,9 @@ struct SessionImpl final : WebSocketClient::Session {
                                                    if (ec2)
                                                      return s->end(WsCloseReason::connect_failed,
                                                                    "cannot connect: " + ec2.message());
+                                                   error_code ignored;  // small frames, sent now
+                                                   beast::get_lowest_layer(s->ws).set_option(tcp::no_delay(true),
+                                                                                             ignored);
                                                    s->secure();
                                                  });
                            });

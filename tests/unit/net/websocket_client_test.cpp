@@ -183,6 +183,21 @@ TEST(WebSocketClient, ServerDropGivesClosedBeforeEachReconnectWithBackoffAndJitt
   EXPECT_EQ(client.state(), WsState::closed);
 }
 
+TEST(WebSocketClient, AConnectionThatStayedOpenLongEnoughResetsTheBackoff) {
+  boost::asio::io_context io;
+  LoopbackWsServer server(io, {.read = true, .drop_after_upgrade = true});
+  Recorder rec;
+  WebSocketOptions options = quick_options();
+  options.stable_after = 0ms;  // every connection counts as stable: each drop starts the ladder again
+  WebSocketClient client(io, ws_url(server), options, rec.handlers(), [] { return 0.5; });
+  client.start();
+  ASSERT_TRUE(run_until(io, [&] { return rec.count("closed") == 3; }));
+  for (const auto* e : rec.of("closed")) {
+    EXPECT_EQ(e->closed.reconnect_in, 30ms);  // 40 x 0.75 every time
+    EXPECT_EQ(e->closed.attempt, 1u);
+  }
+}
+
 TEST(WebSocketClient, ServerCloseFrameIsReportedWithItsCodeAndReason) {
   boost::asio::io_context io;
   LoopbackWsServer server(io, {});
