@@ -116,6 +116,7 @@ int cmd_run(const Options& opt, bool force_backtest) {
   if (g.bot.mode == graph::Mode::Backtest) ro.state_path = ro.out_dir / "state.sqlite";
   ro.progress = isatty(STDOUT_FILENO);
   ro.speed = opt.speed;
+  ro.unlock_credentials = [](const fs::path& store) { return master_secret(store, false); };
   if (opt.speed && !(*opt.speed > 0)) {
     std::fprintf(stderr, "error: --speed must be positive\n");
     return 2;

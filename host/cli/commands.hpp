@@ -1,6 +1,10 @@
 // The tradehost subcommands (main.cpp parses the arguments).
 #pragma once
 
+#include "credentials/master_secret.hpp"
+
+#include <filesystem>
+
 #include <optional>
 #include <string>
 #include <vector>
@@ -26,6 +30,11 @@ int cmd_plugins(const Options& opt);
 /// reload CONFIG: signals the running paper bot of CONFIG (pid from `<state>.pid`) to reload
 /// its changed strategies (SIGHUP). Exit 2 when the bot is not paper or not running.
 int cmd_reload(const Options& opt);
+
+/// What unlocks the credential store at `store`: TRADEHOST_MASTER_KEY, else TRADEHOST_PASSPHRASE,
+/// else the terminal (asked twice when `creating`). Throws credentials::CredentialsError when
+/// none is available or the two entries differ. The bots' runs use it too (RunOptions).
+credentials::MasterSecret master_secret(const std::filesystem::path& store, bool creating);
 /// `plugins inspect FILE [--json]`: loads opt.target alone (no clash with the plugin paths) and
 /// prints its name, version, ABI (declared, host, negotiated), build ids (declared, SHA-256 of
 /// the file, the audit id runs record) and each component with its config schema. 0 on success;

@@ -108,7 +108,8 @@ std::optional<Secret> prompt_hidden(const std::string& prompt) {
   return Secret(line.text);
 }
 
-/// TRADEHOST_MASTER_KEY, else TRADEHOST_PASSPHRASE, else the terminal (twice for a new store).
+}  // namespace
+
 credentials::MasterSecret master_secret(const fs::path& store, bool creating) {
   if (const char* key = std::getenv("TRADEHOST_MASTER_KEY")) return credentials::MasterSecret::from_hex(key);
   if (const char* pass = std::getenv("TRADEHOST_PASSPHRASE"); pass && *pass)
@@ -125,6 +126,8 @@ credentials::MasterSecret master_secret(const fs::path& store, bool creating) {
   }
   return credentials::MasterSecret::passphrase(std::move(*first));
 }
+
+namespace {
 
 /// The secret of `credentials add` from stdin: one line for hmac, the PEM for ed25519 (to EOF, or
 /// on a terminal to its -----END line). Hidden when stdin is a terminal.

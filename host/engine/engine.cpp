@@ -1,6 +1,13 @@
 #include "engine/engine.hpp"
 #include "engine/plugin_watcher.hpp"
 
+#include "credentials/credential_file.hpp"
+#include "credentials/credentials_error.hpp"
+#include "credentials/signer.hpp"
+#include "net/http_client.hpp"
+#include "net/rate_limiter.hpp"
+#include "net/websocket_client.hpp"
+
 #include "report/iso8601.hpp"
 #include "report/progress_bar.hpp"
 #include "report/report_json.hpp"
@@ -160,7 +167,7 @@ class Engine::StoreJournal : public oms::Journal {
 };
 
 Engine::Engine(const graph::Graph& graph, const loader::PluginRegistry& registry, RunOptions options)
-    : graph_(graph), registry_(registry), options_(std::move(options)) {
+    : graph_(graph), registry_(registry), options_(std::move(options)), io_ctx_(std::make_unique<boost::asio::io_context>()) {
   instruments_.push_back(nullptr);
   subscribers_.emplace_back();
   last_price_.push_back(0);
@@ -204,6 +211,7 @@ void Engine::create_instances() {
     inst.index = static_cast<uint32_t>(into.size());
     inst.name = n.name;
     into.push_back(&inst);
+    bind_credential(inst);
     th_status st = c->comp.create(&inst, host_api(), &inst.state);
     if (st != TH_OK || !inst.state)
       throw EngineError(fmt::format("{}:{}:{}: {} '{}' (type {}, plugin {}) refused its configuration (status {}); see the error above",
@@ -220,6 +228,40 @@ void Engine::create_instances() {
   }
   for (const auto& n : graph_.risks) add(n, risks_);
   for (const auto& n : graph_.notifiers) add(n, notifiers_);
+}
+
+void Engine::bind_credential(th_instance& inst) {
+  const graph::Node& n = *inst.node;
+  for (const auto& f : inst.component->schema.fields) {
+    if (!f.credential) continue;
+    auto v = n.config.find(f.key);
+    if (v == n.config.end() || v->second.str.empty()) return;  // optional and not given
+    inst.credential = v->second.str;
+    const auto& p = v->second.pos;
+    const std::filesystem::path path = credentials::default_credentials_path();
+    if (!signer_) {
+      if (!options_.unlock_credentials)
+        throw EngineError(fmt::format("{}:{}:{}: {} '{}' needs credential '{}', and this command does not unlock the credential store",
+                                      p.file, p.line, p.col, graph::kind_name(inst.kind), inst.name, inst.credential));
+      try {
+        auto file = credentials::CredentialFile::open(path, options_.unlock_credentials(path));
+        if (!file.existed())
+          throw EngineError(fmt::format("{}:{}:{}: {} '{}' needs credential '{}', but the credential store {} does not exist; "
+                                        "create it with `tradehost credentials add {} --type hmac --api-key KEY`",
+                                        p.file, p.line, p.col, graph::kind_name(inst.kind), inst.name, inst.credential,
+                                        path.string(), inst.credential));
+        credential_store_ = std::make_shared<credentials::CredentialStore>(std::move(file.store()));
+        signer_ = std::make_unique<credentials::Signer>(credential_store_);
+      } catch (const credentials::CredentialsError& e) {
+        throw EngineError(fmt::format("{}:{}:{}: {} '{}': {}", p.file, p.line, p.col, graph::kind_name(inst.kind), inst.name, e.what()));
+      }
+    }
+    if (!credential_store_->find(inst.credential))
+      throw EngineError(fmt::format("{}:{}:{}: {} '{}': no credential '{}' in {}; add it with `tradehost credentials add {} --type hmac --api-key KEY`",
+                                    p.file, p.line, p.col, graph::kind_name(inst.kind), inst.name, inst.credential, path.string(),
+                                    inst.credential));
+    return;
+  }
 }
 
 void Engine::prepare() {
@@ -348,11 +390,13 @@ void Engine::start_others() {
 void Engine::stop_all(bool notifiers_too) noexcept {
   for (auto* list : {&strategies_, &risks_, &connectors_, &notifiers_}) {
     if (list == &notifiers_ && !notifiers_too) continue;
-    for (th_instance* i : *list)
+    for (th_instance* i : *list) {
+      release_net(i);
       if (i->started) {
         if (i->component->comp.stop) i->component->comp.stop(i->state);
         i->started = false;
       }
+    }
   }
 }
 
@@ -696,6 +740,7 @@ void Engine::instance_failed(th_instance* inst, const char* what, th_status st) 
   std::string policy;
   if (inst->kind == TH_KIND_STRATEGY) {
     policy = "the strategy is stopped; its orders and positions stay with the host";
+    release_net(inst);
     if (inst->started && inst->component->comp.stop) inst->component->comp.stop(inst->state);
     inst->started = false;
   } else if (inst->kind == TH_KIND_RISK) {
@@ -706,6 +751,12 @@ void Engine::instance_failed(th_instance* inst, const char* what, th_status st) 
   spdlog::error("{} '{}' failed: {}; {}", graph::kind_name(inst->kind), inst->name, inst->failure, policy);
   notify("error", TH_SEV_ERROR, fmt::format("{} '{}' failed", graph::kind_name(inst->kind), inst->name),
          fmt::format("{}; {}", inst->failure, policy));
+}
+
+void Engine::after_callback(th_instance* inst, const char* what, th_status st) {
+  if (inst->kind == TH_KIND_STRATEGY) write_decision(inst);
+  if (st != TH_OK) instance_failed(inst, what, st);
+  if (oms_) flush_pending();
 }
 
 void Engine::deliver(th_instance* inst, const th_event& ev) {
@@ -1098,7 +1149,7 @@ RunResult Engine::run() {
                                   graph_.bot.where("mode").file));
   // Ctrl-C is caught from here on: a signal during start-up stops the run at its first event,
   // so a run row is never left 'running' by an interrupt.
-  boost::asio::io_context io;
+  boost::asio::io_context& io = *io_ctx_;
   io_ = &io;
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([this](const boost::system::error_code& ec, int sig) {

@@ -10,6 +10,7 @@
 // accepted by the simulator, which fills them from the next bar on.
 #pragma once
 
+#include "credentials/master_secret.hpp"
 #include "engine/instance.hpp"
 #include "graph/graph.hpp"
 #include "loader/plugin_registry.hpp"
@@ -24,6 +25,8 @@
 
 #include <atomic>
 #include <deque>
+#include <functional>
+#include <map>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -38,6 +41,17 @@ class io_context;
 namespace tradehost::engine {
 
 class PluginWatcher;
+}  // namespace tradehost::engine
+namespace tradehost::net {
+class HttpClient;
+class RateLimiter;
+class WebSocketClient;
+}  // namespace tradehost::net
+namespace tradehost::credentials {
+class CredentialStore;
+class Signer;
+}  // namespace tradehost::credentials
+namespace tradehost::engine {
 
 /// A problem that stops a run before or while it runs; the message is for the trader.
 class EngineError : public std::runtime_error {
@@ -52,6 +66,10 @@ struct RunOptions {
   bool progress = true;                    // progress bar when stdout is a terminal
   bool print_summary = true;
   std::optional<double> speed;             // overrides [bot].speed (paper)
+  /// Unlocks the credential store at the given path, when a component names a credential
+  /// (TH_CFG_CREDENTIAL). The CLI asks the environment or the terminal; empty: such a graph is
+  /// refused.
+  std::function<credentials::MasterSecret(const std::filesystem::path&)> unlock_credentials;
 };
 
 struct RunResult {
@@ -115,6 +133,15 @@ class Engine {
   uint64_t timer_start(th_instance* self, th_time_ns period, int32_t repeat, uint64_t cookie);
   void timer_cancel(uint64_t timer_id);
   th_status post(th_instance* self, uint64_t cookie);
+  // ABI 1.2 networking and signing (net_services.cpp)
+  uint64_t http_request(th_instance* self, const th_http_request* req, uint64_t cookie);
+  th_status http_cancel(th_instance* self, uint64_t request_id);
+  th_status rate_budget(th_instance* self, th_str name, th_str venue, int64_t limit, th_time_ns interval, th_str usage_header);
+  uint64_t ws_open(th_instance* self, th_str url, uint64_t cookie);
+  th_status ws_send(th_instance* self, uint64_t conn, th_str text);
+  void ws_close(th_instance* self, uint64_t conn);
+  th_status credential_api_key(th_instance* self, th_str* out);
+  th_status sign(th_instance* self, int32_t algorithm, th_bytes payload, char* out, size_t cap, size_t* len);
 
  private:
   struct StoredInstrument;
@@ -122,6 +149,26 @@ class Engine {
   struct Timer;
   struct Pending;
   class StoreJournal;
+  struct HttpCall {                 // an http_request in flight
+    th_instance* owner = nullptr;
+    uint64_t cookie = 0;
+    uint64_t net_id = 0;            // net::HttpClient's id
+  };
+  struct WsConn {                   // an open ws_open connection
+    th_instance* owner = nullptr;
+    uint64_t cookie = 0;
+    std::unique_ptr<net::WebSocketClient> client;
+  };
+
+  net::HttpClient& http_client();
+  /// Cancels the instance's HTTP requests and closes its WebSockets: no callback reaches it after.
+  void release_net(th_instance* inst) noexcept;
+  /// After a plugin callback: writes a strategy's pending decision, applies the containment
+  /// policy on a non-OK status, delivers the order events the callback caused.
+  void after_callback(th_instance* inst, const char* what, th_status st);
+  /// The credential named by the instance's TH_CFG_CREDENTIAL key: opens the store (once) and
+  /// checks the entry exists. Throws EngineError naming the node and the fix.
+  void bind_credential(th_instance& inst);
 
   void start_hot_reload(boost::asio::io_context& io);
   void stop_hot_reload() noexcept;
@@ -206,6 +253,18 @@ class Engine {
   std::filesystem::path shadow_dir_;
   std::vector<std::unique_ptr<loader::LoadedPlugin>> reloaded_libs_;
   std::deque<graph::Node> reloaded_nodes_;
+
+  // Networking and secrets (net_services.cpp). The loop exists from construction so connectors
+  // may queue requests in start(); run() runs it.
+  std::unique_ptr<boost::asio::io_context> io_ctx_;
+  std::unique_ptr<net::RateLimiter> rate_limiter_;
+  std::unique_ptr<net::HttpClient> http_;
+  std::map<uint64_t, HttpCall> http_calls_;
+  std::map<uint64_t, WsConn> ws_conns_;
+  std::vector<std::unique_ptr<net::WebSocketClient>> closing_ws_;
+  uint64_t next_net_id_ = 1;
+  std::shared_ptr<const credentials::CredentialStore> credential_store_;
+  std::unique_ptr<credentials::Signer> signer_;
 };
 
 }  // namespace tradehost::engine

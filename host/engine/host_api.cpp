@@ -137,6 +137,31 @@ th_status h_post(th_instance* self, uint64_t cookie) {
   return self && self->engine ? self->engine->post(self, cookie) : TH_ERR_NOT_READY;
 }
 
+uint64_t h_http_request(th_instance* self, const th_http_request* req, uint64_t cookie) {
+  return self && self->engine ? self->engine->http_request(self, req, cookie) : 0;
+}
+th_status h_http_cancel(th_instance* self, uint64_t id) {
+  return self && self->engine ? self->engine->http_cancel(self, id) : TH_ERR_NOT_READY;
+}
+th_status h_rate_budget(th_instance* self, th_str name, th_str venue, int64_t limit, th_time_ns interval, th_str usage_header) {
+  return self && self->engine ? self->engine->rate_budget(self, name, venue, limit, interval, usage_header) : TH_ERR_NOT_READY;
+}
+uint64_t h_ws_open(th_instance* self, th_str url, uint64_t cookie) {
+  return self && self->engine ? self->engine->ws_open(self, url, cookie) : 0;
+}
+th_status h_ws_send(th_instance* self, uint64_t conn, th_str text) {
+  return self && self->engine ? self->engine->ws_send(self, conn, text) : TH_ERR_NOT_READY;
+}
+void h_ws_close(th_instance* self, uint64_t conn) {
+  if (self && self->engine) self->engine->ws_close(self, conn);
+}
+th_status h_credential_api_key(th_instance* self, th_str* out) {
+  return self && self->engine ? self->engine->credential_api_key(self, out) : TH_ERR_NOT_READY;
+}
+th_status h_sign(th_instance* self, int32_t algorithm, th_bytes payload, char* out, size_t cap, size_t* len) {
+  return self && self->engine ? self->engine->sign(self, algorithm, payload, out, cap, len) : TH_ERR_NOT_READY;
+}
+
 const th_host_api kHostApi = [] {
   th_host_api a{};
   a.struct_size = sizeof a;
@@ -163,6 +188,14 @@ const th_host_api kHostApi = [] {
   a.timer_start = &h_timer_start;
   a.timer_cancel = &h_timer_cancel;
   a.post = &h_post;
+  a.http_request = &h_http_request;
+  a.http_cancel = &h_http_cancel;
+  a.rate_budget = &h_rate_budget;
+  a.ws_open = &h_ws_open;
+  a.ws_send = &h_ws_send;
+  a.ws_close = &h_ws_close;
+  a.credential_api_key = &h_credential_api_key;
+  a.sign = &h_sign;
   return a;
 }();
 

@@ -217,6 +217,7 @@ bool Engine::reload_strategy(th_instance* old, loader::LoadedPlugin* lib, const 
 
   // 4. Switch: the old instance stops; everything host-owned is keyed by the index and stays.
   write_decision(old);
+  release_net(old);
   if (old->started && old->component->comp.stop) old->component->comp.stop(old->state);
   old->started = false;
   drop_timers_of(old);

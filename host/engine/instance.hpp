@@ -28,6 +28,11 @@ struct th_instance {
   bool failed = false;            // a callback failed: strategies are stopped, risk rules fail closed
   std::string failure;
 
+  // ABI 1.2: the credential store entry named by the component's TH_CFG_CREDENTIAL key ("" =
+  // none), and its api key as last handed out (credential_api_key returns a view of it).
+  std::string credential;
+  std::string credential_api_key;
+
   // Strategies
   uint32_t connector = 0;                       // index into the engine's connectors
   std::vector<th_instrument_id> instruments;    // resolved from node->instruments

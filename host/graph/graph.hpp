@@ -57,6 +57,7 @@ struct FieldSpec {
   bool required = false;      ///< TH_CFG_REQUIRED: must be written in the file
   bool secret = false;        ///< TH_CFG_SECRET: never echoed or logged
   std::string unit{};         ///< of the value ("bps", "quote currency", ...); "" = none
+  bool credential = false;    ///< TH_CFG_CREDENTIAL (ABI 1.2): names a credential store entry
 };
 
 /// The declared schema of one component type (one th_component).
@@ -116,6 +117,7 @@ struct Bot {
   int64_t equity_interval_ns = 3'600'000'000'000;  ///< how often equity rows are persisted
   std::filesystem::path out;     ///< output directory, absolute; default <config dir>/out/<name>
   bool watch_plugins = true;     ///< paper: hot-reload a strategy when its .so is replaced
+  std::filesystem::path tls_ca_file;  ///< extra trusted CA (PEM) for the host's HTTPS and WSS, absolute; empty = system store only
   SourcePos pos;                 ///< of the [bot] header
   std::map<std::string, SourcePos> key_pos;  ///< value position of each key written in [bot]
 

@@ -28,6 +28,8 @@ const std::vector<FieldSpec>& bot_fields() {
       {"equity_interval", FieldType::Duration, "\"1h\"", "how often equity rows are persisted",
        false, false},
       {"out", FieldType::Str, "", "output directory; default \"out/<name>\"", false, false},
+      {"tls_ca_file", FieldType::Str, "",
+       "extra CA certificates (PEM) trusted for HTTPS/WSS besides the system store", false, false},
       {"watch_plugins", FieldType::Bool, "true",
        "paper: reload a strategy when its library file is replaced", false, false},
   };
@@ -210,6 +212,8 @@ Bot read_bot(const Document& doc, Diagnostics& diag) {
       diag.add(it->second.pos, "equity_interval in [bot] must be longer than 0, e.g. \"1h\"");
   }
   if (auto it = v.find("watch_plugins"); it != v.end()) bot.watch_plugins = it->second.b;
+  if (auto it = v.find("tls_ca_file"); it != v.end() && !it->second.str.empty())
+    bot.tls_ca_file = doc.resolve_path(it->second.str);
   read_time_bound(*t, "from", ctx, bot, bot.from);
   read_time_bound(*t, "to", ctx, bot, bot.to);
   return bot;

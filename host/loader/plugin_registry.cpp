@@ -168,6 +168,9 @@ th_status register_component(th_module* module, const th_component* c) {
     spec.description = sv(f.description);
     spec.required = f.flags & TH_CFG_REQUIRED;
     spec.secret = f.flags & TH_CFG_SECRET;
+    spec.credential = f.flags & TH_CFG_CREDENTIAL;
+    if (spec.credential && spec.type != graph::FieldType::Str)
+      return fail(fmt::format("{}: config key '{}' is marked TH_CFG_CREDENTIAL but is not a string", who, spec.key));
     spec.unit = sv(f.unit);  // 1.1; "" for a 1.0 writer, whose struct ends before it
     info->schema.fields.push_back(std::move(spec));
   }

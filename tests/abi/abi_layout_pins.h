@@ -18,11 +18,17 @@
  *    avg_fill_price 112, reason 120 (+16) -> 136.
  *  th_order: struct_size 0, reserved 4, req 8 (th_order_request is 64, align 8) -> 72,
  *    order_id 72, client_order_id 80 (+16) -> 96.
- *  th_host_api: two uint32_t (8) then 22 function pointers: 8 + 22*8 = 184; pointer k (0-based,
- *    in declaration order) sits at 8 + 8k, e.g. post (k = 21) at 176.
+ *  th_host_api: two uint32_t (8) then 22 function pointers: 8 + 22*8 = 184 in ABI 1.0/1.1;
+ *    pointer k (0-based, in declaration order) sits at 8 + 8k, e.g. post (k = 21) at 176. 1.2
+ *    appended 8 pointers (k = 22..29): http_request 184 ... sign 240 -> 8 + 30*8 = 248.
  *  th_component: struct_size 0, kind 4, type_name 8, description 24, config_schema 40,
  *    config_schema_len 48, then create/start/stop/destroy/on_timer/on_posted at 56..96 step 8,
- *    ops 104 (+8) -> 112 = offsetof(ops) + sizeof(void*).
+ *    ops 104 (+8) -> 112 = offsetof(ops) + sizeof(void*) in 1.0/1.1; 1.2 appended on_http 112
+ *    and on_ws 120 -> 128.
+ *  th_http_request (1.2): struct_size 0, method 4, url 8, headers 24, body 40, venue 56,
+ *    budgets 72 (five 16-byte views from 8: 8 + 5*16 = 88), timeout_ms 88, flags 92 -> 96.
+ *  th_http_response (1.2): struct_size 0, status 4, error 8, flags 12 (four 4-byte fields = 16),
+ *    headers 16, body 32, message 48 -> 64.
  *  th_config_field: struct_size 0, type 4, key 8, default_value 24, description 40 (three th_str,
  *    8 + 3*16 = 56), flags 56, reserved 60 -> 64, where ABI 1.0 ended; 1.1 appended unit at 64
  *    (a th_str, align 8, so no padding before it) -> 80 = 64 + 16.
@@ -51,13 +57,17 @@
   X(th_order, 96, 8)               \
   X(th_position_info, 40, 8)       \
   X(th_account_info, 40, 8)        \
-  X(th_host_api, 184, 8)           \
   X(th_connector_ops, 64, 8)       \
   X(th_strategy_ops, 32, 8)        \
   X(th_risk_ops, 24, 8)            \
   X(th_notifier_ops, 16, 8)        \
-  X(th_component, 112, 8)          \
   X(th_plugin_info, 56, 8)
+
+/* Sizes in ABI 1.0 and 1.1 of the two structs ABI 1.2 appended to (their 1.0 members keep their
+ * offsets: they stay in the offset table below). */
+#define TH_ABI_V1_0_GROWN_SIZE_PINS(X) \
+  X(th_host_api, 184, 8)               \
+  X(th_component, 112, 8)
 
 /* X(type, member, expected offsetof) -- every member of every struct ABI 1.1 did not change. */
 #define TH_ABI_OFFSET_PINS_UNCHANGED_SINCE_1_0(X)  \
@@ -246,13 +256,43 @@
   X(th_config_field, flags, 56)                 \
   X(th_config_field, reserved, 60)
 
-/* The current header (ABI 1.1): every boundary struct. */
+/* The current header (ABI 1.2): every boundary struct. */
 #define TH_ABI_SIZE_PINS(X)                  \
   TH_ABI_SIZE_PINS_UNCHANGED_SINCE_1_0(X)    \
-  X(th_config_field, 80, 8)
+  X(th_config_field, 80, 8)                  \
+  X(th_host_api, 248, 8)                     \
+  X(th_component, 128, 8)                    \
+  X(th_http_request, 96, 8)                  \
+  X(th_http_response, 64, 8)
 #define TH_ABI_OFFSET_PINS(X)                \
   TH_ABI_OFFSET_PINS_UNCHANGED_SINCE_1_0(X)  \
   TH_ABI_V1_0_CONFIG_FIELD_OFFSET_PINS(X)    \
-  X(th_config_field, unit, 64)
+  X(th_config_field, unit, 64)               \
+  X(th_host_api, http_request, 184)          \
+  X(th_host_api, http_cancel, 192)           \
+  X(th_host_api, rate_budget, 200)           \
+  X(th_host_api, ws_open, 208)               \
+  X(th_host_api, ws_send, 216)               \
+  X(th_host_api, ws_close, 224)              \
+  X(th_host_api, credential_api_key, 232)    \
+  X(th_host_api, sign, 240)                  \
+  X(th_component, on_http, 112)              \
+  X(th_component, on_ws, 120)                \
+  X(th_http_request, struct_size, 0)         \
+  X(th_http_request, method, 4)              \
+  X(th_http_request, url, 8)                 \
+  X(th_http_request, headers, 24)            \
+  X(th_http_request, body, 40)               \
+  X(th_http_request, venue, 56)              \
+  X(th_http_request, budgets, 72)            \
+  X(th_http_request, timeout_ms, 88)         \
+  X(th_http_request, flags, 92)              \
+  X(th_http_response, struct_size, 0)        \
+  X(th_http_response, status, 4)             \
+  X(th_http_response, error, 8)              \
+  X(th_http_response, flags, 12)             \
+  X(th_http_response, headers, 16)           \
+  X(th_http_response, body, 32)              \
+  X(th_http_response, message, 48)
 
 #endif /* TRADEHOST_TESTS_ABI_LAYOUT_PINS_H */

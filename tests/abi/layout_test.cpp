@@ -94,8 +94,9 @@ TEST(Layout, EveryStructInPluginHIsPinned) {
   const std::regex struct_def(R"(typedef\s+struct\s+(th_\w+)\s*\{)");
   for (auto it = std::sregex_iterator(header.begin(), header.end(), struct_def); it != std::sregex_iterator(); ++it)
     declared.insert((*it)[1].str());
-  // 24 structs as of ABI 1.1, counted by hand in plugin.h.
-  EXPECT_EQ(declared.size(), 24u);
+  // 26 structs as of ABI 1.2 (1.1's 24 plus th_http_request and th_http_response), counted by
+  // hand in plugin.h.
+  EXPECT_EQ(declared.size(), 26u);
   std::set<std::string> pinned;
   for (const auto& s : kSizes) pinned.insert(s.type);
   EXPECT_EQ(declared, pinned);
@@ -113,16 +114,23 @@ TEST(Layout, ConfigFieldGrewByExactlyTheAppendedUnit) {
   EXPECT_EQ(offsetof(th_config_field, unit) + sizeof(th_str), sizeof(th_config_field));
 }
 
-// The size a 1.0 writer of th_component reports is offsetof(ops) + sizeof(void*): ops is last.
-TEST(Layout, ComponentEndsWithOps) {
-  EXPECT_EQ(sizeof(th_component), offsetof(th_component, ops) + sizeof(void*));
+// The size a 1.0/1.1 writer of th_component reports is offsetof(ops) + sizeof(void*): ops was
+// last there. ABI 1.2 appended exactly two callbacks after it, and th_host_api eight services
+// after post, so an older plugin's smaller structs end where the new members begin.
+TEST(Layout, ComponentAndHostApiGrewOnlyAtTheirEnds) {
+  EXPECT_EQ(offsetof(th_component, ops) + sizeof(void*), 112u);
+  EXPECT_EQ(offsetof(th_component, on_http), 112u);
+  EXPECT_EQ(sizeof(th_component), offsetof(th_component, on_ws) + sizeof(void*));
+  EXPECT_EQ(offsetof(th_host_api, post) + sizeof(void*), 184u);
+  EXPECT_EQ(offsetof(th_host_api, http_request), 184u);
+  EXPECT_EQ(sizeof(th_host_api), offsetof(th_host_api, sign) + sizeof(void*));
 }
 
 // Wire values: plugin.h says status codes and enums are never renumbered.
 TEST(Layout, WireConstantsKeepTheirValues) {
-  EXPECT_EQ(TH_ABI_VERSION, 0x00010001u);  // major 1 << 16 | minor 1
+  EXPECT_EQ(TH_ABI_VERSION, 0x00010002u);  // major 1 << 16 | minor 2
   EXPECT_EQ(TH_ABI_MAJOR, 1u);
-  EXPECT_EQ(TH_ABI_MINOR, 1u);
+  EXPECT_EQ(TH_ABI_MINOR, 2u);
   EXPECT_EQ(TH_ABI_VERSION_MAJOR(0x00020003u), 2u);
   EXPECT_EQ(TH_ABI_VERSION_MINOR(0x00020003u), 3u);
   EXPECT_STREQ(TH_PLUGIN_ENTRY_NAME, "th_plugin_entry");
@@ -153,6 +161,17 @@ TEST(Layout, WireConstantsKeepTheirValues) {
   EXPECT_EQ(TH_STATUS_END_OF_DATA, 4);
   EXPECT_EQ(TH_LOG_ERROR, 4);
   EXPECT_EQ(TH_SEV_ERROR, 3);
+  EXPECT_EQ(TH_CFG_CREDENTIAL, 4u);
+  EXPECT_EQ(TH_HTTP_GET, 1);
+  EXPECT_EQ(TH_HTTP_DELETE, 4);
+  EXPECT_EQ(TH_HTTP_IDEMPOTENT, 1u);
+  EXPECT_EQ(TH_HTTP_NOT_IDEMPOTENT, 2u);
+  EXPECT_EQ(TH_HTTP_MAYBE_SENT, 1u);
+  EXPECT_EQ(TH_WS_OPENED, 1);
+  EXPECT_EQ(TH_WS_MESSAGE, 2);
+  EXPECT_EQ(TH_WS_CLOSED, 3);
+  EXPECT_EQ(TH_SIGN_HMAC_SHA256_HEX, 1);
+  EXPECT_EQ(TH_SIGN_ED25519_BASE64, 3);
 }
 
 }  // namespace

@@ -5,6 +5,10 @@
  *        strategy, risk, notifier), events, orders, declared config schemas.
  *   1.1  th_config_field: `unit` appended (the value's unit; empty = none); sizeof 64 -> 80. The
  *        fields of a 1.0 plugin read as unitless.
+ *   1.2  Networking and secrets owned by the host: th_host_api gains http_request, http_cancel,
+ *        rate_budget, ws_open, ws_send, ws_close, credential_api_key, sign (184 -> 248 bytes);
+ *        th_component gains on_http, on_ws (112 -> 128); new th_http_request, th_http_response;
+ *        config flag TH_CFG_CREDENTIAL. A 1.0/1.1 plugin reads the new callbacks as NULL.
  *
  * COMPATIBILITY  Append-only. Every struct that crosses the boundary starts with `struct_size` =
  *   sizeof as compiled by its WRITER. The reader copies min(struct_size, own sizeof) into a zeroed
@@ -32,7 +36,7 @@
 #include <stdint.h>
 
 #define TH_ABI_MAJOR 1u /* breaking change: the host refuses a plugin whose major differs        */
-#define TH_ABI_MINOR 1u /* bumped whenever a field, function or enum value is appended            */
+#define TH_ABI_MINOR 2u /* bumped whenever a field, function or enum value is appended            */
 #define TH_ABI_VERSION ((TH_ABI_MAJOR << 16) | TH_ABI_MINOR)
 #define TH_ABI_VERSION_MAJOR(v) ((uint32_t)(v) >> 16)
 #define TH_ABI_VERSION_MINOR(v) ((uint32_t)(v)&0xFFFFu)
@@ -269,7 +273,14 @@ enum {
   TH_CFG_DURATION = 6,         /* "500ms", "5s", "5m", "1h", "1d"; read with config_i64 as ns     */
   TH_CFG_STR_LIST = 7          /* array of strings; read with config_list_len/config_list_str     */
 };
-enum { TH_CFG_REQUIRED = 1u << 0, TH_CFG_SECRET = 1u << 1 /* never logged or echoed */ };
+enum {
+  TH_CFG_REQUIRED = 1u << 0,
+  TH_CFG_SECRET = 1u << 1,     /* never logged or echoed                                          */
+  /* 1.2: a TH_CFG_STR naming an entry of the host's credential store (`tradehost credentials`):
+   * the credential that credential_api_key and sign use for this instance. The host checks the
+   * entry exists before the run starts. At most one per component.                              */
+  TH_CFG_CREDENTIAL = 1u << 2
+};
 typedef struct th_config_field {
   uint32_t struct_size, type;  /* TH_CFG_*                                                        */
   th_str key;                  /* static                                                          */
@@ -280,6 +291,64 @@ typedef struct th_config_field {
    * "USDT", "quote currency", "bars", "ns". Empty = none (unitless, or a 1.0 plugin).            */
   th_str unit;
 } th_config_field;
+
+/* ---- Networking (1.2). The host owns sockets, TLS (system CA store, SNI), keep-alive pooling,
+ * rate-limit budgets and reconnects; a plugin describes what it wants and gets the outcome later,
+ * on the loop, through th_component.on_http / on_ws. Nothing here blocks.                      */
+enum { TH_HTTP_GET = 1, TH_HTTP_POST = 2, TH_HTTP_PUT = 3, TH_HTTP_DELETE = 4 };
+enum {
+  /* th_http_request.flags. Whether a request broken by a dropped keep-alive connection may be
+   * resent on a fresh one: by default GET/PUT/DELETE may, POST may not (an order POST that
+   * reached the venue must never be sent twice). These override the default.                  */
+  TH_HTTP_IDEMPOTENT = 1u << 0,
+  TH_HTTP_NOT_IDEMPOTENT = 1u << 1
+};
+typedef struct th_http_request {
+  uint32_t struct_size;
+  int32_t method;              /* TH_HTTP_GET..DELETE                                              */
+  th_str url;                  /* absolute http:// or https:// URL, query string included         */
+  th_str headers;              /* "Name: value" lines separated by CRLF (or LF); may be empty. The
+                                  host adds Host, User-Agent and Content-Length.                  */
+  th_bytes body;
+  th_str venue;                /* whose 429 (Retry-After) and 418 answers hold this request, e.g.
+                                  "binance-spot"; empty = not rate limited at all                 */
+  th_str budgets;              /* "name=weight" items separated by ',': the rate_budget()s it
+                                  spends, e.g. "binance-spot:REQUEST_WEIGHT:1m=4"; may be empty   */
+  uint32_t timeout_ms;         /* the whole exchange once admitted by the budgets; 0 = 10000      */
+  uint32_t flags;              /* TH_HTTP_IDEMPOTENT / TH_HTTP_NOT_IDEMPOTENT                      */
+} th_http_request;
+
+enum {
+  /* th_http_response.flags: no response, but some bytes of the request went out, so the server
+   * may have acted on it. For an order: look it up by its client order id before anything else. */
+  TH_HTTP_MAYBE_SENT = 1u << 0
+};
+/* The outcome of one http_request. Borrowed for the on_http call.                              */
+typedef struct th_http_response {
+  uint32_t struct_size;
+  int32_t status;              /* HTTP status; 0 when no response arrived                          */
+  th_status error;             /* TH_OK: a response arrived (any status, 4xx/5xx included).
+                                  TH_ERR_INVALID_ARG: malformed request, never sent.
+                                  TH_ERR_IO: resolve, connect, TLS or connection failure.
+                                  TH_ERR_RETRY: timed out, or cancelled.
+                                  TH_ERR_REJECTED: the venue banned us (HTTP 418), never sent.     */
+  uint32_t flags;              /* TH_HTTP_MAYBE_SENT                                               */
+  th_str headers;              /* "Name: value" lines separated by CRLF, as received               */
+  th_bytes body;
+  th_str message;              /* one line for logs when error != TH_OK; empty otherwise          */
+} th_http_response;
+
+/* on_ws `what`. OPENED after every (re)connect: (re)subscribe there. CLOSED before every
+ * reconnect (data: the reason); the host reconnects with exponential backoff and jitter until
+ * ws_close. MESSAGE: one text frame (data).                                                     */
+enum { TH_WS_OPENED = 1, TH_WS_MESSAGE = 2, TH_WS_CLOSED = 3 };
+
+/* Signature algorithms for sign(). The output is text, as venues expect it.                    */
+enum {
+  TH_SIGN_HMAC_SHA256_HEX = 1, /* lowercase hex (Binance HMAC keys, SIGNED endpoints)            */
+  TH_SIGN_HMAC_SHA512_HEX = 2, /* lowercase hex                                                  */
+  TH_SIGN_ED25519_BASE64 = 3   /* standard base64 (Binance Ed25519 keys)                         */
+};
 
 /* ---- Services the host gives plugins. Append-only. Every function takes the calling instance
  * (NULL only inside th_plugin_entry, where only register_component and log may be called).     */
@@ -334,6 +403,37 @@ typedef struct th_host_api {
   /* ANY THREAD: the only way back onto the loop from a plugin-owned thread; arrives as
    * on_posted(cookie).                                                                          */
   th_status (*post)(th_instance* self, uint64_t cookie);
+  /* ---- 1.2: networking and secrets. Usable from start() on; results arrive through
+   * th_component.on_http / on_ws, never after the instance's stop(). ------------------------ */
+  /* Queues a request; returns its id (> 0), or 0 when refused at once (before start, no on_http
+   * callback, a malformed request: the reason is logged). The outcome arrives exactly once as
+   * on_http(request id, cookie, response).                                                      */
+  uint64_t (*http_request)(th_instance* self, const th_http_request* req, uint64_t cookie);
+  /* Abandons a request: on_http then reports TH_ERR_RETRY. TH_ERR_NOT_FOUND when it already
+   * completed. A request already written may still have reached the server.                    */
+  th_status (*http_cancel)(th_instance* self, uint64_t request_id);
+  /* Declares a rate-limit budget: at most `limit` weight units in any `interval` (ns). Budgets are
+   * shared by name across every instance (two connectors on one account spend one budget);
+   * declaring an existing name again with other numbers is TH_ERR_INVALID_ARG. usage_header: the
+   * response header carrying the venue's own count, e.g. "X-MBX-USED-WEIGHT-1M"; may be empty.  */
+  th_status (*rate_budget)(th_instance* self, th_str name, th_str venue, int64_t limit,
+                           th_time_ns interval, th_str usage_header);
+  /* Opens a WebSocket (ws:// or wss://) kept open by the host (ping/pong, reconnect with backoff)
+   * until ws_close. Returns its id (> 0), or 0 when refused at once. Events arrive as on_ws.     */
+  uint64_t (*ws_open)(th_instance* self, th_str url, uint64_t cookie);
+  /* Sends one text frame. TH_ERR_NOT_READY while the connection is not open.                    */
+  th_status (*ws_send)(th_instance* self, uint64_t conn, th_str text);
+  /* Closes for good: no more on_ws for it.                                                      */
+  void (*ws_close)(th_instance* self, uint64_t conn);
+  /* The public key id (e.g. the X-MBX-APIKEY value) of the instance's credential (its
+   * TH_CFG_CREDENTIAL key). Host-owned, valid until destroy. TH_ERR_NOT_FOUND without one.      */
+  th_status (*credential_api_key)(th_instance* self, th_str* out);
+  /* Signs `payload` with the instance's credential; the secret never leaves the host. Writes the
+   * signature text (TH_SIGN_*) to out; *len = its length. TH_ERR_INVALID_ARG with *len set when
+   * cap is too small, or when the algorithm does not suit the credential's key type;
+   * TH_ERR_NOT_FOUND without a credential.                                                      */
+  th_status (*sign)(th_instance* self, int32_t algorithm, th_bytes payload, char* out, size_t cap,
+                    size_t* len);
 } th_host_api;
 
 /* ---- What a plugin provides: one th_component per TOML `type`. ------------------------------ */
@@ -408,6 +508,10 @@ typedef struct th_component {
   th_status (*on_posted)(void* st, uint64_t cookie);                    /* optional               */
   const void* ops;             /* th_connector_ops / th_strategy_ops / th_risk_ops /
                                   th_notifier_ops by kind; static. Required.                      */
+  /* 1.2. Required by a component that calls http_request / ws_open. A non-OK status is treated
+   * like a failing callback of its kind (docs/plugins.md, containment).                         */
+  th_status (*on_http)(void* st, uint64_t request_id, uint64_t cookie, const th_http_response* resp);
+  th_status (*on_ws)(void* st, uint64_t conn, uint64_t cookie, int32_t what, th_str data);
 } th_component;
 
 /* ---- The one exported symbol. --------------------------------------------------------------- */

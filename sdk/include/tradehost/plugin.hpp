@@ -164,6 +164,12 @@ class Component {
   virtual void stop() {}
   virtual void on_timer(uint64_t /*timer_id*/, uint64_t /*cookie*/) {}
   virtual void on_posted(uint64_t /*cookie*/) {}
+  /// ABI 1.2: the outcome of host()->http_request(self, req, cookie), exactly once, on the loop.
+  /// `response` is borrowed for the call. Override it in a component that makes requests.
+  virtual void on_http(uint64_t /*request_id*/, uint64_t /*cookie*/, const th_http_response& /*response*/) {}
+  /// ABI 1.2: events of a host()->ws_open connection (TH_WS_OPENED / MESSAGE / CLOSED); `data`
+  /// is borrowed for the call.
+  virtual void on_ws(uint64_t /*conn*/, uint64_t /*cookie*/, int32_t /*what*/, std::string_view /*data*/) {}
   const Context& ctx() const noexcept { return ctx_; }
 
  protected:
@@ -303,6 +309,12 @@ struct Glue {
   }
   static th_status on_posted(void* st, uint64_t cookie) noexcept {
     return barrier(self(st), "on_posted", [&] { self(st)->on_posted(cookie); });
+  }
+  static th_status on_http(void* st, uint64_t id, uint64_t cookie, const th_http_response* r) noexcept {
+    return barrier(self(st), "on_http", [&] { self(st)->on_http(id, cookie, *r); });
+  }
+  static th_status on_ws(void* st, uint64_t conn, uint64_t cookie, int32_t what, th_str data) noexcept {
+    return barrier(self(st), "on_ws", [&] { self(st)->on_ws(conn, cookie, what, std::string_view(data.ptr ? data.ptr : "", data.len)); });
   }
 
   // Connector
@@ -475,6 +487,8 @@ struct Glue {
       c.on_timer = &on_timer;
       c.on_posted = &on_posted;
       c.ops = ops();
+      c.on_http = &on_http;
+      c.on_ws = &on_ws;
       return c;
     }();
     return &comp;

@@ -303,7 +303,7 @@ size = 1
   EXPECT_EQ(errors[3], at(5, 1) +
                            "unknown key 'colour' in [bot]; valid keys: name, mode, state, "
                            "initial_cash, maker_fee_bps, taker_fee_bps, slippage_bps, speed, "
-                           "from, to, equity_interval, out, watch_plugins");
+                           "from, to, equity_interval, out, tls_ca_file, watch_plugins");
   EXPECT_EQ(errors[4], at(6, 16) + "'initial_cash' in [bot]: write decimals as strings, e.g. "
                                    "\"0.001\", so they stay exact");
   EXPECT_EQ(errors[5].rfind(at(7, 19) + "'equity_interval' in [bot] must be a duration", 0), 0u)
