@@ -154,9 +154,7 @@ int main(int argc, char** argv) {
       server.stop();
     });
     std::cout << "listening http://" << address << ":" << server.port() << std::endl;
-    server.run();
-    // run() also returns on its own (never in practice); wake the waiter so join() cannot hang.
-    pthread_kill(waiter.native_handle(), SIGTERM);
+    server.run();  // returns only after the waiter's stop()
     waiter.join();
     return 0;
   } catch (const std::exception& e) {
