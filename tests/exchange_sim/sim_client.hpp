@@ -1,0 +1,182 @@
+// sim_client.hpp -- runs the real exchange-sim server in-process on a background thread with a
+// pinned clock, and talks to it over loopback with small Beast clients (HTTP and WebSocket), the
+// way a connector would. No sleeps: WebSocket reads block until a frame arrives; the deadline on
+// them only keeps a broken build from hanging the suite.
+#ifndef TRADEHOST_TESTS_EXCHANGE_SIM_SIM_CLIENT_HPP
+#define TRADEHOST_TESTS_EXCHANGE_SIM_SIM_CLIENT_HPP
+
+#include "server.hpp"
+#include "simulator.hpp"
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <rapidjson/document.h>
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <string>
+#include <thread>
+
+namespace sim_test {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace websocket = beast::websocket;
+using tcp = net::ip::tcp;
+using namespace tradehost::exchange_sim;
+
+/// HMAC-SHA256 hex straight from OpenSSL, independent of the simulator's own helper.
+inline std::string sign(const std::string& secret, const std::string& data) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
+       reinterpret_cast<const unsigned char*>(data.data()), data.size(), md, &len);
+  std::string hex;
+  char buf[3];
+  for (unsigned int i = 0; i < len; ++i) {
+    std::snprintf(buf, sizeof buf, "%02x", md[i]);
+    hex += buf;
+  }
+  return hex;
+}
+
+struct Reply {
+  int status = 0;
+  std::string body;
+  http::response<http::string_body> raw;
+  rapidjson::Document json;
+  std::string header(const char* name) const {
+    auto it = raw.find(name);
+    return it == raw.end() ? std::string() : std::string(it->value());
+  }
+};
+
+/// The simulator plus its server thread. The clock is `now`, moved by the test.
+class SimHarness {
+ public:
+  std::atomic<int64_t> now{1700000000000};
+  SimConfig config;
+
+  void start() {
+    config.candle_file = TH_SOURCE_DIR "/data/BTCUSDT-5m-20230102-20230209.csv";
+    config.clock = [this] { return now.load(); };
+    sim_ = std::make_unique<Simulator>(config);
+    server_ = std::make_unique<Server>(*sim_, "127.0.0.1", 0);
+    port_ = server_->port();
+    thread_ = std::thread([this] { server_->run(); });
+  }
+  ~SimHarness() {
+    if (server_) {
+      server_->stop();
+      thread_.join();
+    }
+  }
+  uint16_t port() const { return port_; }
+
+  /// One HTTP request on a fresh connection.
+  Reply request(http::verb verb, const std::string& target, const std::string& body = "",
+                const std::string& api_key = "") {
+    net::io_context ioc;
+    beast::tcp_stream s(ioc);
+    s.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port_));
+    http::request<http::string_body> req(verb, target, 11);
+    req.set(http::field::host, "127.0.0.1");
+    if (!api_key.empty()) req.set("X-MBX-APIKEY", api_key);
+    if (!body.empty()) {
+      req.set(http::field::content_type, "application/x-www-form-urlencoded");
+      req.body() = body;
+    }
+    req.prepare_payload();
+    http::write(s, req);
+    beast::flat_buffer buf;
+    Reply r;
+    http::read(s, buf, r.raw);
+    r.status = r.raw.result_int();
+    r.body = r.raw.body();
+    r.json.Parse(r.body.c_str());
+    return r;
+  }
+  Reply get(const std::string& target, const std::string& key = "") { return request(http::verb::get, target, "", key); }
+  Reply control(const std::string& path, const std::string& json) { return request(http::verb::post, path, json); }
+  Reply advance(int candles) { return control("/_sim/advance", "{\"candles\":" + std::to_string(candles) + "}"); }
+
+  /// A SIGNED request: `params` + timestamp, signed with `secret`, sent in the query string (GET)
+  /// or the body (POST/DELETE).
+  Reply signed_request(http::verb verb, const std::string& path, const std::string& params, const std::string& key,
+                       const std::string& secret) {
+    std::string total = params + (params.empty() ? "" : "&") + "timestamp=" + std::to_string(now.load());
+    total += "&signature=" + sign(secret, total);
+    if (verb == http::verb::get) return request(verb, path + "?" + total, "", key);
+    return request(verb, path, total, key);
+  }
+
+ private:
+  std::unique_ptr<Simulator> sim_;
+  std::unique_ptr<Server> server_;
+  std::thread thread_;
+  uint16_t port_ = 0;
+};
+
+/// A WebSocket client on its own io_context.
+class WsClient {
+ public:
+  WsClient(uint16_t port, const std::string& target) : ws_(ioc_) {
+    beast::get_lowest_layer(ws_).connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
+    ws_.handshake("127.0.0.1", target);
+    // The server attaches the connection to its streams before it reads the first frame, so an
+    // answer to LIST_SUBSCRIPTIONS proves every later event will reach this client.
+    send(R"({"method":"LIST_SUBSCRIPTIONS","id":1})");
+    ready_reply = read();
+  }
+  void send(const std::string& text) { ws_.write(net::buffer(text)); }
+  /// The next text frame; throws beast::system_error when the connection fails or the safety
+  /// deadline passes.
+  std::string read() {
+    beast::flat_buffer buf;
+    beast::error_code result = net::error::timed_out;
+    bool done = false;
+    ws_.async_read(buf, [&](beast::error_code ec, size_t) {
+      result = ec;
+      done = true;
+    });
+    ioc_.restart();
+    ioc_.run_for(std::chrono::seconds(10));
+    if (!done) {
+      beast::get_lowest_layer(ws_).cancel();
+      ioc_.restart();
+      ioc_.run();
+    }
+    if (result) throw beast::system_error(result);
+    return beast::buffers_to_string(buf.data());
+  }
+  /// The error that ends the next read (for a dropped connection).
+  beast::error_code read_error() {
+    try {
+      read();
+    } catch (const beast::system_error& e) {
+      return e.code();
+    }
+    return {};
+  }
+  std::string ready_reply;
+
+ private:
+  net::io_context ioc_;
+  websocket::stream<beast::tcp_stream> ws_;
+};
+
+inline rapidjson::Document parse(const std::string& text) {
+  rapidjson::Document d;
+  d.Parse(text.c_str());
+  return d;
+}
+
+}  // namespace sim_test
+
+#endif

@@ -1,0 +1,224 @@
+#include "server.hpp"
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <deque>
+
+namespace tradehost::exchange_sim {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace websocket = beast::websocket;
+using tcp = net::ip::tcp;
+
+namespace {
+
+// One WebSocket connection. Frames go out one async_write at a time from a FIFO queue.
+class WsSession : public StreamSink, public std::enable_shared_from_this<WsSession> {
+ public:
+  WsSession(tcp::socket socket, Simulator& sim) : ws_(std::move(socket)), sim_(sim) {}
+
+  void start(http::request<http::string_body> req, StreamRequest streams) {
+    streams_ = std::move(streams);
+    ws_.set_option(websocket::stream_base::decorator(
+        [](websocket::response_type& res) { res.set(http::field::server, "exchange-sim"); }));
+    ws_.async_accept(req, [self = shared_from_this()](beast::error_code ec) { self->on_accept(ec); });
+  }
+
+  void deliver(std::shared_ptr<const std::string> text, int delay_ms) override {
+    if (closed_) return;
+    if (delay_ms <= 0) return enqueue(std::move(text));
+    auto timer = std::make_shared<net::steady_timer>(ws_.get_executor(), std::chrono::milliseconds(delay_ms));
+    timer->async_wait([self = shared_from_this(), timer, text](beast::error_code ec) {
+      if (!ec) self->enqueue(text);
+    });
+  }
+
+  void drop() override {
+    if (closed_) return;
+    closed_ = true;
+    sim_.hub().detach(this);
+    beast::error_code ec;
+    beast::get_lowest_layer(ws_).socket().shutdown(tcp::socket::shutdown_both, ec);
+    beast::get_lowest_layer(ws_).socket().close(ec);
+  }
+
+ private:
+  void on_accept(beast::error_code ec) {
+    if (ec) return;
+    sim_.hub().attach(shared_from_this(), streams_.streams, streams_.combined, streams_.user);
+    read();
+  }
+
+  void read() {
+    ws_.async_read(in_, [self = shared_from_this()](beast::error_code ec, size_t) {
+      if (ec) {
+        self->closed_ = true;
+        self->sim_.hub().detach(self.get());
+        return;
+      }
+      std::string text = beast::buffers_to_string(self->in_.data());
+      self->in_.consume(self->in_.size());
+      self->enqueue(std::make_shared<const std::string>(self->sim_.handle_stream_message(self.get(), text)));
+      self->read();
+    });
+  }
+
+  void enqueue(std::shared_ptr<const std::string> text) {
+    if (closed_) return;
+    out_.push_back(std::move(text));
+    if (out_.size() == 1) write();
+  }
+
+  void write() {
+    ws_.text(true);
+    ws_.async_write(net::buffer(*out_.front()), [self = shared_from_this()](beast::error_code ec, size_t) {
+      if (ec) return self->drop();
+      self->out_.pop_front();
+      if (!self->out_.empty()) self->write();
+    });
+  }
+
+  websocket::stream<beast::tcp_stream> ws_;
+  Simulator& sim_;
+  StreamRequest streams_;
+  beast::flat_buffer in_;
+  std::deque<std::shared_ptr<const std::string>> out_;
+  bool closed_ = false;
+};
+
+// One HTTP/1.1 connection: reads requests in a loop, answers or hands over to a WsSession.
+class HttpSession : public std::enable_shared_from_this<HttpSession> {
+ public:
+  HttpSession(tcp::socket socket, Simulator& sim) : stream_(std::move(socket)), sim_(sim) {
+    beast::error_code ec;
+    auto ep = stream_.socket().remote_endpoint(ec);
+    client_ip_ = ec ? "unknown" : ep.address().to_string();
+  }
+
+  void read() {
+    req_ = {};
+    http::async_read(stream_, buffer_, req_, [self = shared_from_this()](beast::error_code ec, size_t) {
+      if (!ec) self->on_request();
+    });
+  }
+
+ private:
+  void on_request() {
+    std::string target(req_.target());
+    if (websocket::is_upgrade(req_)) {
+      StreamRequest streams;
+      if (auto e = sim_.resolve_stream(target, streams)) {
+        respond(e->http_status, error_json(*e), {});
+        return;
+      }
+      std::make_shared<WsSession>(stream_.release_socket(), sim_)->start(std::move(req_), std::move(streams));
+      return;
+    }
+    HttpRequest r;
+    r.method = std::string(req_.method_string());
+    r.target = target;
+    r.body = req_.body();
+    r.client_ip = client_ip_;
+    if (auto it = req_.find("X-MBX-APIKEY"); it != req_.end()) r.api_key = std::string(it->value());
+    HttpResponse out = sim_.handle(r);
+    if (out.withhold) {
+      // The order-timeout fault: the request had its effect but no answer comes. Keep reading so
+      // the connection lives until the client gives up and closes it.
+      read();
+      return;
+    }
+    respond(out.status, std::move(out.body), out.headers);
+  }
+
+  void respond(int status, std::string body, const std::vector<std::pair<std::string, std::string>>& headers) {
+    auto res = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(status), req_.version());
+    res->set(http::field::server, "exchange-sim");
+    for (const auto& [name, value] : headers) res->set(name, value);
+    res->body() = std::move(body);
+    res->keep_alive(req_.keep_alive());
+    res->prepare_payload();
+    http::async_write(stream_, *res, [self = shared_from_this(), res](beast::error_code ec, size_t) {
+      if (ec) return;
+      if (!res->keep_alive()) {
+        beast::error_code ignored;
+        self->stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+        return;
+      }
+      self->read();
+    });
+  }
+
+  beast::tcp_stream stream_;
+  Simulator& sim_;
+  beast::flat_buffer buffer_;
+  http::request<http::string_body> req_;
+  std::string client_ip_;
+};
+
+}  // namespace
+
+struct Server::Impl {
+  Impl(Simulator& s, const std::string& address, uint16_t port)
+      : sim(s), acceptor(ioc), pace(ioc) {
+    tcp::endpoint ep(net::ip::make_address(address), port);
+    acceptor.open(ep.protocol());
+    acceptor.set_option(net::socket_base::reuse_address(true));
+    acceptor.bind(ep);
+    acceptor.listen();
+  }
+
+  void accept() {
+    acceptor.async_accept([this](beast::error_code ec, tcp::socket socket) {
+      if (ec) return;  // the acceptor was closed by stop()
+      std::make_shared<HttpSession>(std::move(socket), sim)->read();
+      accept();
+    });
+  }
+
+  void schedule_pace() {
+    pace.expires_after(std::chrono::milliseconds(sim.config().pace_ms));
+    pace.async_wait([this](beast::error_code ec) {
+      if (ec) return;
+      sim.advance(1);
+      schedule_pace();
+    });
+  }
+
+  Simulator& sim;
+  net::io_context ioc;
+  tcp::acceptor acceptor;
+  net::steady_timer pace;
+};
+
+Server::Server(Simulator& sim, const std::string& address, uint16_t port)
+    : impl_(std::make_unique<Impl>(sim, address, port)) {}
+
+Server::~Server() = default;
+
+uint16_t Server::port() const { return impl_->acceptor.local_endpoint().port(); }
+
+void Server::run() {
+  impl_->accept();
+  if (impl_->sim.config().pace_ms > 0) impl_->schedule_pace();
+  impl_->ioc.run();
+}
+
+void Server::stop() {
+  net::post(impl_->ioc, [impl = impl_.get()] {
+    beast::error_code ec;
+    impl->acceptor.close(ec);
+    impl->pace.cancel();
+    impl->sim.hub().drop(StreamHub::Target::All);
+    impl->ioc.stop();
+  });
+}
+
+}  // namespace tradehost::exchange_sim
