@@ -45,6 +45,11 @@ bool parse_level(const rapidjson::Value& level, const Scales& scales, const Json
   const std::string_view ptext(level[0].GetString(), level[0].GetStringLength());
   const std::string_view qtext(level[1].GetString(), level[1].GetStringLength());
   BookLevel l;
+  if (detail::plain_decimal(ptext, scales.price_scale, l.price) &&
+      detail::plain_decimal(qtext, scales.qty_scale, l.qty)) {
+    out.push_back(l);  // the common case: both plain and on the grid (never negative)
+    return true;
+  }
   std::string why;
   if (!parse_fixed(ptext, scales.price_scale, l.price)) {
     // A valid number with digits below the tick is an off-grid level (see OffGridCount);

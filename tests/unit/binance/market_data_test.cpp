@@ -381,3 +381,44 @@ TEST(BinanceMarketData, UsdMSnapshotCarriesEventAndTransactionTimes) {
 }
 
 }  // namespace
+
+#include <binance_common/json_fields.hpp>
+
+namespace {
+
+// plain_decimal is the parser's fast path; whenever it accepts a text, it must give exactly what
+// parse_fixed (the SDK's reference grammar) gives, and it must accept Binance's usual forms.
+TEST(BinanceMarketData, PlainDecimalFastPathAgreesWithParseFixed) {
+  using tradehost::binance::detail::plain_decimal;
+  const char* texts[] = {"0",          "7",         "7.6110",       "0.35130000",    "6195.00000000",
+                         "0.0010",     "1.00000000", "10.00000000", "0.00000001",    "49.89898",
+                         "11979.3",    "5.",        ".5",           "+1",            "-1",
+                         "1e3",        "1.5E-2",    "",             ".",             "1.2.3",
+                         "12a",        "0.5 ",      "999999999999999999", "9999999999999999999",
+                         "123456789.123456789", "0000000000000000000001", "1.000000000000000000000"};
+  for (const char* t : texts) {
+    for (int scale = 0; scale <= 10; ++scale) {
+      int64_t fast = -7, ref = -7;
+      const bool fast_ok = plain_decimal(t, scale, fast);
+      const bool ref_ok = tradehost::parse_fixed(t, scale, ref);
+      if (fast_ok) {
+        EXPECT_TRUE(ref_ok) << "\"" << t << "\" scale " << scale;
+        EXPECT_EQ(fast, ref) << "\"" << t << "\" scale " << scale;
+      }
+    }
+  }
+  int64_t v = 0;
+  ASSERT_TRUE(plain_decimal("7.6110", 3, v));  // SUSHIUSDT at its 0.001 tick
+  EXPECT_EQ(v, 7611);
+  ASSERT_TRUE(plain_decimal("0.35130000", 4, v));
+  EXPECT_EQ(v, 3513);
+  ASSERT_TRUE(plain_decimal("6195.00000000", 0, v));
+  EXPECT_EQ(v, 6195);
+  ASSERT_TRUE(plain_decimal("12", 3, v));
+  EXPECT_EQ(v, 12000);
+  EXPECT_FALSE(plain_decimal("49.89898", 3, v));  // off-grid: left to parse_fixed's verdict
+  EXPECT_FALSE(plain_decimal("-1", 0, v));        // sign: left to parse_fixed
+  EXPECT_FALSE(plain_decimal("999999999999999999", 1, v));  // 19 digits at scale 1
+}
+
+}  // namespace
