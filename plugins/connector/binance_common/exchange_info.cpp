@@ -33,9 +33,12 @@ bool step_field(const JsonFields& f, const char* key, int& scale, int64_t& raw) 
   std::string_view text;
   if (!f.str(key, text)) return false;
   const int s = scale_of_step_text(text);
-  if (s < 0)
-    return f.fail(key, "\"" + std::string(text) +
-                           "\" is not a plain decimal with at most 18 decimals");
+  if (s < 0) {
+    std::string problem = "\"";  // appended piecewise: g++ 12 warns (-Wrestrict) on a + chain
+    problem.append(text);
+    problem += "\" is not a plain decimal with at most 18 decimals";
+    return f.fail(key, problem);
+  }
   if (!f.fixed(key, s, raw)) return false;  // cannot fail after the check; kept for the message
   scale = s;
   return true;

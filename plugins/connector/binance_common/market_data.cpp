@@ -91,6 +91,200 @@ bool non_negative_fixed(const JsonFields& f, const char* key, int scale, int64_t
   return true;
 }
 
+
+// ---- the depth-frame fast path ----
+//
+// Diff depth frames are most of a connector's traffic, and building a RapidJSON DOM for each was
+// most of their cost (bench/depth_apply.cpp). DepthScanner reads the one shape Binance sends --
+// an optional {"stream":"..","data":{..}} envelope around a flat event object whose values are
+// escape-free strings, non-negative integers, literals and, for "b"/"a", arrays of [price, qty]
+// string pairs -- straight into a DepthDiff. It gives up (returns false) at the first thing
+// outside that shape or outside plain_decimal's forms: escapes, floats, nested objects, duplicate
+// or missing fields, off-grid levels, an event other than depthUpdate, trailing bytes. The caller
+// then parses the frame again with the DOM, which handles every case and words every error, so
+// the fast path never decides that a frame is wrong, only that it is plainly right.
+class DepthScanner {
+ public:
+  DepthScanner(std::string_view text, Venue venue) : p_(text.data()), end_(p_ + text.size()),
+                                                     venue_(venue) {}
+
+  template <class Lookup>
+  bool scan(const Lookup& lookup, std::string& stream, DepthDiff& out) {
+    ws();
+    if (!eat('{')) return false;
+    std::string_view key;
+    if (!read_key(key)) return false;
+    if (key == "stream") {
+      std::string_view name;
+      if (!read_string(name) || !comma() || !read_key(key) || key != "data") return false;
+      ws();
+      if (!eat('{') || !read_key(key) || !event(key, lookup, out)) return false;
+      ws();
+      if (!eat('}')) return false;
+      stream.assign(name);
+    } else {
+      if (!event(key, lookup, out)) return false;
+      stream.clear();
+    }
+    ws();
+    return p_ == end_;
+  }
+
+ private:
+  // Bits of the fields seen, to refuse duplicates and require the mandatory ones.
+  enum : unsigned { kE = 1, kEvtTime = 2, kTxTime = 4, kSym = 8, kFirst = 16, kFinal = 32,
+                    kPrev = 64, kBids = 128, kAsks = 256 };
+
+  // The members of the event object, `key` being the first one's key (already read, with its
+  // ':'); consumes the closing '}'.
+  template <class Lookup>
+  bool event(std::string_view key, const Lookup& lookup, DepthDiff& out) {
+    unsigned seen = 0;
+    const Scales* sc = nullptr;
+    out.off_grid = {};
+    for (;;) {
+      unsigned bit = 0;
+      bool ok = true;
+      if (key.size() == 1) {
+        switch (key[0]) {
+          case 'e': {
+            std::string_view e;
+            ok = read_string(e) && e == "depthUpdate";
+            bit = kE;
+            break;
+          }
+          case 'E': ok = read_uint(out.event_time_ms); bit = kEvtTime; break;
+          case 'T': ok = read_uint(out.transaction_time_ms); bit = kTxTime; break;
+          case 'U': ok = read_uint(out.first_update_id); bit = kFirst; break;
+          case 'u': ok = read_uint(out.final_update_id); bit = kFinal; break;
+          case 's': {
+            std::string_view sym;
+            ok = read_string(sym) && (sc = lookup(sym)) != nullptr;
+            if (ok) out.symbol.assign(sym);
+            bit = kSym;
+            break;
+          }
+          case 'b': ok = sc != nullptr && levels(*sc, out.bids); bit = kBids; break;
+          case 'a': ok = sc != nullptr && levels(*sc, out.asks); bit = kAsks; break;
+          default: ok = skip_scalar();
+        }
+      } else if (key == "pu") {
+        ok = read_uint(out.prev_final_update_id);
+        bit = kPrev;
+      } else {
+        ok = skip_scalar();
+      }
+      if (!ok || (seen & bit) != 0) return false;
+      seen |= bit;
+      ws();
+      if (eat('}')) break;
+      if (!eat(',') || !read_key(key)) return false;
+    }
+    unsigned need = kE | kEvtTime | kSym | kFirst | kFinal | kBids | kAsks;
+    if (venue_ == Venue::UsdM) need |= kTxTime | kPrev;
+    if ((seen & need) != need || out.first_update_id > out.final_update_id) return false;
+    if (venue_ == Venue::Spot) {
+      out.transaction_time_ms = 0;
+      out.prev_final_update_id = -1;
+    }
+    return true;
+  }
+
+  // [["p","q"],...] into `out`, every value plain and on the grid.
+  bool levels(const Scales& sc, std::vector<BookLevel>& out) {
+    out.clear();
+    ws();
+    if (!eat('[')) return false;
+    ws();
+    if (eat(']')) return true;
+    for (;;) {
+      std::string_view pt, qt;
+      BookLevel l;
+      ws();
+      if (!eat('[') || !read_string(pt) || !comma() || !read_string(qt)) return false;
+      ws();
+      if (!eat(']')) return false;
+      if (!detail::plain_decimal(pt, sc.price_scale, l.price) ||
+          !detail::plain_decimal(qt, sc.qty_scale, l.qty))
+        return false;
+      out.push_back(l);
+      ws();
+      if (eat(']')) return true;
+      if (!eat(',')) return false;
+    }
+  }
+
+  void ws() {
+    while (p_ < end_ && (*p_ == ' ' || *p_ == '\t' || *p_ == '\n' || *p_ == '\r')) ++p_;
+  }
+  bool eat(char c) {
+    if (p_ < end_ && *p_ == c) {
+      ++p_;
+      return true;
+    }
+    return false;
+  }
+  bool comma() {
+    ws();
+    return eat(',');
+  }
+  // A string without escapes or control characters; the view points into the frame.
+  bool read_string(std::string_view& out) {
+    ws();
+    if (!eat('"')) return false;
+    const char* b = p_;
+    while (p_ < end_ && *p_ != '"') {
+      if (*p_ == '\\' || static_cast<unsigned char>(*p_) < 0x20) return false;
+      ++p_;
+    }
+    if (p_ == end_) return false;
+    out = std::string_view(b, static_cast<size_t>(p_ - b));
+    ++p_;
+    return true;
+  }
+  bool read_key(std::string_view& key) {
+    if (!read_string(key)) return false;
+    ws();
+    return eat(':');
+  }
+  // A non-negative JSON integer of at most 18 digits (no leading zeros but "0").
+  bool read_uint(int64_t& out) {
+    ws();
+    const char* b = p_;
+    int64_t v = 0;
+    while (p_ < end_ && static_cast<unsigned>(*p_ - '0') < 10u) {
+      v = v * 10 + (*p_ - '0');
+      ++p_;
+    }
+    const ptrdiff_t n = p_ - b;
+    if (n == 0 || n > 18 || (n > 1 && *b == '0')) return false;
+    if (p_ < end_ && (*p_ == '.' || *p_ == 'e' || *p_ == 'E')) return false;
+    out = v;
+    return true;
+  }
+  // The value of a field we do not use: a string, an integer or a literal; anything else
+  // (floats included) is left to the DOM.
+  bool skip_scalar() {
+    ws();
+    if (p_ < end_ && *p_ == '"') {
+      std::string_view ignored;
+      return read_string(ignored);
+    }
+    for (std::string_view lit : {"true", "false", "null"})
+      if (static_cast<size_t>(end_ - p_) >= lit.size() &&
+          std::string_view(p_, lit.size()) == lit) {
+        p_ += lit.size();
+        return true;
+      }
+    int64_t ignored;
+    return read_uint(ignored);
+  }
+
+  const char* p_;
+  const char* const end_;
+  Venue venue_;
+};
+
 }  // namespace
 
 struct MarketDataParser::Impl {
@@ -115,6 +309,7 @@ struct MarketDataParser::Impl {
   rapidjson::MemoryPoolAllocator<> pool;
   rapidjson::MemoryPoolAllocator<> stack_pool;
   PooledDocument doc;
+  bool fast_path = true;
   std::string what;  // "depthUpdate BTCUSDT" etc., the name errors give the message
 
   // Parses `text` into `doc`; false with an error naming `kind` and the byte offset.
@@ -252,6 +447,8 @@ MarketDataParser& MarketDataParser::operator=(MarketDataParser&&) noexcept = def
 
 Venue MarketDataParser::venue() const noexcept { return impl_->venue; }
 
+void MarketDataParser::set_depth_fast_path(bool enabled) noexcept { impl_->fast_path = enabled; }
+
 void MarketDataParser::set_scales(std::string_view symbol, Scales scales) {
   auto it = impl_->scales.find(symbol);
   if (it != impl_->scales.end())
@@ -268,6 +465,17 @@ const Scales* MarketDataParser::scales(std::string_view symbol) const {
 bool MarketDataParser::parse_stream(std::string_view frame, StreamMessage& out,
                                     std::string& error) {
   Impl& m = *impl_;
+  if (m.fast_path) {
+    DepthScanner scanner(frame, m.venue);
+    auto lookup = [&m](std::string_view sym) -> const Scales* {
+      auto it = m.scales.find(sym);
+      return it == m.scales.end() ? nullptr : &it->second;
+    };
+    if (scanner.scan(lookup, out.stream, out.depth)) {
+      out.kind = StreamKind::DepthDiff;
+      return true;
+    }
+  }
   if (!m.parse_json(frame, "stream frame", error)) return false;
   const rapidjson::Value* data = &m.doc;
   out.stream.clear();

@@ -162,6 +162,12 @@ class MarketDataParser {
   /// instrument's scales, except depth levels, which follow OffGridCount's policy.
   bool parse_stream(std::string_view frame, StreamMessage& out, std::string& error);
 
+  /// Diff depth frames in Binance's usual shape are read by a dedicated scanner instead of the
+  /// JSON DOM (several times faster); anything else falls back to the DOM, so results and errors
+  /// are the same either way. Tests and benchmarks switch the scanner off to compare; there is
+  /// no other reason to.
+  void set_depth_fast_path(bool enabled) noexcept;
+
   /// Parses a REST depth snapshot body ({"lastUpdateId":..,"bids":[[p,q],..],"asks":[..]}) at
   /// `scales` (off-grid levels: see OffGridCount). Errors as parse_stream().
   bool parse_depth_snapshot(std::string_view body, Scales scales, DepthSnapshot& out,

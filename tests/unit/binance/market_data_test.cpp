@@ -422,3 +422,81 @@ TEST(BinanceMarketData, PlainDecimalFastPathAgreesWithParseFixed) {
 }
 
 }  // namespace
+
+namespace {
+
+bool same_diff(const tradehost::binance::DepthDiff& a, const tradehost::binance::DepthDiff& b) {
+  return a.symbol == b.symbol && a.event_time_ms == b.event_time_ms &&
+         a.transaction_time_ms == b.transaction_time_ms &&
+         a.first_update_id == b.first_update_id && a.final_update_id == b.final_update_id &&
+         a.prev_final_update_id == b.prev_final_update_id && a.bids == b.bids &&
+         a.asks == b.asks && a.off_grid.dropped_levels == b.off_grid.dropped_levels &&
+         a.off_grid.floored_qtys == b.off_grid.floored_qtys;
+}
+
+// Parses `frame` with the depth scanner on and off; both must agree on success, the message and
+// the error text.
+void expect_same_both_ways(MarketDataParser& p, const std::string& frame) {
+  StreamMessage fast, dom;
+  std::string fast_error, dom_error;
+  p.set_depth_fast_path(true);
+  const bool fast_ok = p.parse_stream(frame, fast, fast_error);
+  p.set_depth_fast_path(false);
+  const bool dom_ok = p.parse_stream(frame, dom, dom_error);
+  p.set_depth_fast_path(true);
+  ASSERT_EQ(fast_ok, dom_ok) << frame << "\nfast: " << fast_error << "\ndom: " << dom_error;
+  if (!fast_ok) {
+    EXPECT_EQ(fast_error, dom_error) << frame;
+    return;
+  }
+  ASSERT_EQ(fast.kind, dom.kind) << frame;
+  EXPECT_EQ(fast.stream, dom.stream) << frame;
+  if (fast.kind == StreamKind::DepthDiff) {
+    EXPECT_TRUE(same_diff(fast.depth, dom.depth)) << frame;
+  }
+}
+
+TEST(BinanceMarketData, DepthScannerAgreesWithTheDomOnEveryRecordedFrame) {
+  MarketDataParser spot = recorded_parser(Venue::Spot, "BINANCE.0");
+  for (const capture::Record& r : capture::read_ws("BINANCE.ws.1.0"))
+    expect_same_both_ways(spot, r.body);
+  MarketDataParser usdm = recorded_parser(Venue::UsdM, "BINANCE_FUTURES.0");
+  for (const capture::Record& r : capture::read_ws("BINANCE_FUTURES.ws.1.0"))
+    expect_same_both_ways(usdm, r.body);
+}
+
+TEST(BinanceMarketData, DepthScannerAgreesWithTheDomOnOddFrames) {
+  MarketDataParser spot = spot_parser();  // BNBBTC at 4 / 0
+  const std::string head = R"({"e":"depthUpdate","E":1,"s":"BNBBTC","U":5,"u":7,)";
+  const char* tails[] = {
+      R"("b":[["0.0024","10"]],"a":[]})",                         // plain
+      R"("b":[ [ "0.0024" , "10" ] ] , "a" : [ ] } )",             // whitespace everywhere
+      R"("b":[["0.00245","10"]],"a":[]})",                        // off-grid price: dropped
+      R"("b":[["0.0024","10.5"]],"a":[]})",                       // fine qty: floored
+      R"("b":[["0.0024","10"]],"a":[],"x":1.5})",                 // unknown float field
+      R"("b":[["0.0024","10"]],"a":[],"x":{"y":1}})",             // unknown object field
+      R"("b":[["0.0024","10"]],"a":[],"pu":3})",                  // pu on spot: ignored
+      R"("b":[["0.0024","10"]],"a":[]}x)",                        // trailing garbage
+      R"("b":[["0.0024","10"]],"a":[],"b":[]})",                  // duplicate key
+      R"("b":[["0\u002e0024","10"]],"a":[]})",                    // escape in a price
+      R"("b":[["0.0024","-10"]],"a":[]})",                        // negative qty
+      R"("b":[["0.0024","10"]]})",                                // missing 'a'
+      R"("b":[["0.0024"]],"a":[]})",                              // short level
+  };
+  for (const char* t : tails) expect_same_both_ways(spot, head + t);
+  expect_same_both_ways(spot, R"({"e":"depthUpdate","E":1,"s":"BNBBTC","U":9,"u":7,"b":[],"a":[]})");
+  expect_same_both_ways(spot, R"({"e":"depthUpdate","E":1.0,"s":"BNBBTC","U":5,"u":7,"b":[],"a":[]})");
+  expect_same_both_ways(spot, R"({"e":"depthUpdate","E":1,"s":"XYZ","U":5,"u":7,"b":[],"a":[]})");
+  expect_same_both_ways(spot, R"({"stream":"bnbbtc@depth","data":{"e":"depthUpdate","E":1,)"
+                              R"("s":"BNBBTC","U":5,"u":7,"b":[],"a":[["0.0026","1"]]}})");
+  expect_same_both_ways(spot, R"({"data":{"e":"depthUpdate","E":1,"s":"BNBBTC","U":5,"u":7,)"
+                              R"("b":[],"a":[]},"stream":"bnbbtc@depth"})");  // envelope reordered
+  MarketDataParser usdm(Venue::UsdM);
+  usdm.set_scales("BTCUSDT", Scales{2, 3});
+  expect_same_both_ways(usdm, R"({"e":"depthUpdate","E":1,"T":1,"s":"BTCUSDT","U":5,"u":7,)"
+                              R"("b":[["100.10","0.001"]],"a":[]})");  // missing pu: an error
+  expect_same_both_ways(usdm, R"({"e":"depthUpdate","E":1,"T":1,"s":"BTCUSDT","U":5,"u":7,)"
+                              R"("pu":4,"b":[["100.10","0.001"]],"a":[]})");
+}
+
+}  // namespace
