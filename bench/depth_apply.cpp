@@ -10,7 +10,8 @@
 //
 //   BM_ParseAndApply/UsdM  764 USD-M frames (4 symbols, ~327 B and ~8 levels per frame)
 //   BM_ParseAndApply/Spot  177 spot frames (4 symbols)
-//   BM_ParseOnly/UsdM      the parse alone
+//   BM_ParseOnly/UsdM      the parse alone (the depth scanner)
+//   BM_ParseOnly/UsdM_dom  the parse alone through the RapidJSON DOM (scanner off), to compare
 //   BM_ApplyOnly/UsdM      the synchroniser and book alone, on frames parsed before timing
 #include <binance_common/depth_sync.hpp>
 #include <binance_common/exchange_info.hpp>
@@ -81,8 +82,8 @@ size_t route(const std::vector<std::string>& symbols, const std::string& symbol)
   return symbols.size();
 }
 
-void BM_ParseAndApply(benchmark::State& state) {
-  Recording& r = recording(static_cast<Venue>(state.range(0)));
+void BM_ParseAndApply(benchmark::State& state, Venue venue) {
+  Recording& r = recording(venue);
   std::vector<DepthSynchroniser> syncs(r.symbols.size(), DepthSynchroniser(r.venue));
   StreamMessage m;
   std::string error;
@@ -102,14 +103,12 @@ void BM_ParseAndApply(benchmark::State& state) {
   if (gaps != 0) state.SkipWithError("the recorded sequence should never gap");
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * r.frames.size()));
 }
-BENCHMARK(BM_ParseAndApply)
-    ->Arg(static_cast<int>(Venue::UsdM))
-    ->ArgName("UsdM")
-    ->Arg(static_cast<int>(Venue::Spot))
-    ->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(BM_ParseAndApply, UsdM, Venue::UsdM)->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(BM_ParseAndApply, Spot, Venue::Spot)->Unit(benchmark::kMicrosecond);
 
-void BM_ParseOnly(benchmark::State& state) {
+void BM_ParseOnly(benchmark::State& state, bool scanner) {
   Recording& r = recording(Venue::UsdM);
+  r.parser.set_depth_fast_path(scanner);
   StreamMessage m;
   std::string error;
   size_t bytes = 0;
@@ -123,10 +122,12 @@ void BM_ParseOnly(benchmark::State& state) {
       benchmark::DoNotOptimize(m.depth.final_update_id);
     }
   }
+  r.parser.set_depth_fast_path(true);
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * r.frames.size()));
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * bytes));
 }
-BENCHMARK(BM_ParseOnly)->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(BM_ParseOnly, UsdM, true)->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(BM_ParseOnly, UsdM_dom, false)->Unit(benchmark::kMicrosecond);
 
 void BM_ApplyOnly(benchmark::State& state) {
   Recording& r = recording(Venue::UsdM);
@@ -138,7 +139,7 @@ void BM_ApplyOnly(benchmark::State& state) {
   }
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * r.parsed.size()));
 }
-BENCHMARK(BM_ApplyOnly)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_ApplyOnly)->Name("BM_ApplyOnly/UsdM")->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 
