@@ -282,6 +282,23 @@ void Engine::start_connectors() {
                                     c->node->pos.file, c->node->pos.line, c->node->pos.col, c->name, st));
     c->started = true;
   }
+  // A live source defines its instruments when the venue answers (plugin.h: load_instruments is
+  // asynchronous for them) and says so with STATUS READY: run the loop until every one has.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  for (th_instance* c : connectors_) {
+    if (c->component->connector.replay_next) continue;
+    while (c->connector_status != TH_STATUS_READY && c->connector_status != TH_STATUS_ERROR &&
+           std::chrono::steady_clock::now() < deadline) {
+      io_ctx_->restart();
+      io_ctx_->run_for(std::chrono::milliseconds(50));
+    }
+    if (c->connector_status != TH_STATUS_READY)
+      throw EngineError(fmt::format("{}:{}:{}: connector '{}' did not get its instruments: {}", c->node->pos.file,
+                                    c->node->pos.line, c->node->pos.col, c->name,
+                                    c->connector_status == TH_STATUS_ERROR ? c->connector_message
+                                                                           : "no answer within 30 s (check its URLs and the network)"));
+  }
+  io_ctx_->restart();
 }
 
 void Engine::resolve_subscriptions() {
@@ -338,7 +355,7 @@ void Engine::add_sources() {
         if (!extent_first_ || a < extent_first_) extent_first_ = a;
         if (b > extent_last_) extent_last_ = b;
       }
-    } else if (graph_.bot.mode != graph::Mode::Live) {
+    } else if (graph_.bot.mode == graph::Mode::Backtest) {
       throw EngineError(fmt::format("{}:{}:{}: connector '{}' (type {}) is not a historical source; {} mode needs one (e.g. type = \"replay\")",
                                     c->node->pos.file, c->node->pos.line, c->node->pos.col, c->name, c->node->type,
                                     graph::to_string(graph_.bot.mode)));
@@ -474,15 +491,27 @@ th_status Engine::find_instrument(th_str venue, th_str symbol, th_instrument_id*
 }
 
 th_status Engine::emit(th_instance* self, const th_event* ev) {
-  if (!self || self->kind != TH_KIND_CONNECTOR || !ev) return TH_ERR_INVALID_ARG;
-  // Live event sources arrive in issue "live connectivity"; a historical source yields its
-  // events through replay_next. Status events are logged.
+  if (!self || self->kind != TH_KIND_CONNECTOR || !ev || ev->struct_size < sizeof(th_event)) return TH_ERR_INVALID_ARG;
   if (ev->type == TH_EV_STATUS) {
-    const auto* s = reinterpret_cast<const th_ev_status*>(ev);
-    spdlog::info("connector '{}' status={} {}", self->name, s->code, sv(s->message));
+    th_ev_status s{};
+    std::memcpy(&s, ev, std::min<size_t>(ev->struct_size, sizeof s));
+    self->connector_status = s.code;
+    self->connector_message = sv(s.message);
+    if (s.code == TH_STATUS_ERROR) spdlog::error("connector '{}' error: {}", self->name, self->connector_message);
+    else spdlog::info("connector '{}' status={} {}", self->name, s.code, self->connector_message);
     return TH_OK;
   }
-  return TH_ERR_UNSUPPORTED;
+  // A live source's market data, handed in on the loop (a historical source yields through
+  // replay_next instead). Bars only so far: the matching engine and portfolio are bar-driven.
+  if (ev->type != TH_EV_BAR) return TH_ERR_UNSUPPORTED;
+  if (ev->struct_size < sizeof(th_ev_bar)) return TH_ERR_INVALID_ARG;
+  if (!io_ || !oms_ || !ev->instrument || ev->instrument >= instruments_.size() ||
+      instruments_[ev->instrument]->connector != self->index)
+    return TH_ERR_NOT_READY;  // before the run, or an instrument of another connector
+  th_ev_bar bar{};
+  std::memcpy(&bar, ev, sizeof bar);
+  process(bar.h);
+  return TH_OK;
 }
 
 std::string Engine::price_text(th_instrument_id id, int64_t raw) const {
@@ -1037,6 +1066,21 @@ void Engine::pump_backtest(boost::asio::io_context& io) {
 }
 
 void Engine::pump_paper(boost::asio::io_context& io) {
+  if (sources_.empty()) {
+    // Live market data only: connectors emit on the loop; run it until stopped.
+    auto check = std::make_shared<boost::asio::steady_timer>(io);
+    std::function<void()> arm = [&, check] {
+      check->expires_after(std::chrono::milliseconds(100));
+      check->async_wait([&](const boost::system::error_code& ec) {
+        if (ec) return;
+        if (stop_requested_.load() || !fatal_.empty()) return io.stop();
+        arm();
+      });
+    };
+    arm();
+    io.run();
+    return;
+  }
   const double speed = options_.speed ? *options_.speed : graph_.bot.speed;
   auto timer = std::make_shared<boost::asio::steady_timer>(io);
   const auto wall_start = std::chrono::steady_clock::now();

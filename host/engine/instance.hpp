@@ -33,6 +33,11 @@ struct th_instance {
   std::string credential;
   std::string credential_api_key;
 
+  // Connectors: the last TH_EV_STATUS code and message (live sources report READY when their
+  // instruments are defined)
+  int32_t connector_status = 0;
+  std::string connector_message;
+
   // Strategies
   uint32_t connector = 0;                       // index into the engine's connectors
   std::vector<th_instrument_id> instruments;    // resolved from node->instruments

@@ -132,8 +132,6 @@ th_status register_component(th_module* module, const th_component* c) {
       info->connector = copy_sized<th_connector_ops>(k.ops);
       if (!info->connector.load_instruments || !info->connector.subscribe)
         return fail(who + " (connector) lacks load_instruments or subscribe");
-      if (!info->connector.replay_next && !info->connector.submit)
-        return fail(who + " (connector) provides neither replay_next (historical source) nor submit (venue)");
       break;
     case TH_KIND_STRATEGY:
       if (!TH_COVERS(th_strategy_ops, ops_written, on_event)) return fail(who + ": strategy ops too small");
