@@ -287,8 +287,8 @@ void Engine::start_connectors() {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   for (th_instance* c : connectors_) {
     if (c->component->connector.replay_next) continue;
-    while (c->connector_status != TH_STATUS_READY && c->connector_status != TH_STATUS_ERROR &&
-           std::chrono::steady_clock::now() < deadline) {
+    while (c->connector_status != TH_STATUS_READY && c->connector_status != TH_STATUS_ERROR && !c->failed &&
+           !stop_requested_.load() && std::chrono::steady_clock::now() < deadline) {
       io_ctx_->restart();
       io_ctx_->run_for(std::chrono::milliseconds(50));
     }
@@ -296,7 +296,9 @@ void Engine::start_connectors() {
       throw EngineError(fmt::format("{}:{}:{}: connector '{}' did not get its instruments: {}", c->node->pos.file,
                                     c->node->pos.line, c->node->pos.col, c->name,
                                     c->connector_status == TH_STATUS_ERROR ? c->connector_message
-                                                                           : "no answer within 30 s (check its URLs and the network)"));
+                                    : c->failed                            ? c->failure
+                                    : stop_requested_.load()               ? std::string("stopped while starting")
+                                                                           : "no STATUS_READY within 30 s (check its URLs and the network)"));
   }
   io_ctx_->restart();
 }
@@ -510,7 +512,11 @@ th_status Engine::emit(th_instance* self, const th_event* ev) {
     return TH_ERR_NOT_READY;  // before the run, or an instrument of another connector
   th_ev_bar bar{};
   std::memcpy(&bar, ev, sizeof bar);
-  process(bar.h);
+  // Dispatched from the loop, not inside the connector's callback: the graph's work (and any
+  // store error, which must fail the run) never unwinds into the plugin or re-enters it.
+  boost::asio::post(*io_, [this, bar] {
+    if (!stop_requested_.load() && fatal_.empty()) process(bar.h);
+  });
   return TH_OK;
 }
 
@@ -774,8 +780,14 @@ void Engine::instance_failed(th_instance* inst, const char* what, th_status st) 
     inst->started = false;
   } else if (inst->kind == TH_KIND_RISK) {
     policy = "the rule fails closed: every later order is rejected";
+    release_net(inst);
+  } else if (inst->kind == TH_KIND_CONNECTOR && !inst->component->connector.replay_next) {
+    policy = "a live source that failed cannot be trusted: the run fails";
+    release_net(inst);
+    if (fatal_.empty()) fatal_ = fmt::format("connector '{}' failed: {}", inst->name, inst->failure);
   } else {
     policy = "the run continues";
+    release_net(inst);
   }
   spdlog::error("{} '{}' failed: {}; {}", graph::kind_name(inst->kind), inst->name, inst->failure, policy);
   notify("error", TH_SEV_ERROR, fmt::format("{} '{}' failed", graph::kind_name(inst->kind), inst->name),

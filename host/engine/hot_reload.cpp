@@ -81,6 +81,10 @@ int Engine::reload_changed_strategies() {
     notify("reload", TH_SEV_WARN, "reload refused", why);
     return 0;
   }
+  if (!oms_ || shadow_dir_.empty()) {
+    spdlog::warn("reload refused: bot '{}' is still starting; ask again once it runs", graph_.bot.name);
+    return 0;
+  }
   std::vector<std::filesystem::path> files;
   for (th_instance* s : strategies_) {
     const auto& f = s->component->plugin->file;
@@ -173,10 +177,17 @@ bool Engine::reload_strategy(th_instance* old, loader::LoadedPlugin* lib, const 
   inst.instruments = old->instruments;
   auto discard = [&](bool started) {
     if (started && comp->comp.stop) comp->comp.stop(inst.state);
+    release_net(&inst);  // what a failed start() may have opened
+    drop_timers_of(&inst);
     if (inst.state) comp->comp.destroy(inst.state);
     inst.state = nullptr;
     inst.created = inst.started = false;
   };
+  try {
+    bind_credential(inst);
+  } catch (const EngineError& e) {
+    return fail(e.what());
+  }
   th_status st = comp->comp.create(&inst, host_api(), &inst.state);
   if (st != TH_OK || !inst.state) {
     discard(false);

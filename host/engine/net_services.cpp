@@ -118,8 +118,11 @@ uint64_t Engine::http_request(th_instance* self, const th_http_request* in, uint
   if (!parse_budgets(view(req.budgets), r.cost.budgets)) return refuse("budgets must be 'name=weight' items separated by ','");
   if (!r.cost.budgets.empty() && r.cost.venue.empty()) return refuse("budgets need a venue");
   const uint64_t id = next_net_id_++;
-  http_calls_[id] = HttpCall{self, cookie, 0};
-  http_calls_[id].net_id = http_client().request(std::move(r), [this, id](uint64_t, net::HttpResult result) {
+  uint64_t net_id = 0;
+  try {
+    // The callback never runs inside request() (net/http_client.hpp), so the entry is recorded
+    // after it returns.
+    net_id = http_client().request(std::move(r), [this, id](uint64_t, net::HttpResult result) {
     auto it = http_calls_.find(id);
     if (it == http_calls_.end()) return;  // the owner stopped meanwhile
     const HttpCall call = it->second;
@@ -138,7 +141,11 @@ uint64_t Engine::http_request(th_instance* self, const th_http_request* in, uint
     resp.message = th(result.ok() ? std::string_view() : std::string_view(result.message));
     const th_status st = owner->component->comp.on_http(owner->state, id, call.cookie, &resp);
     after_callback(owner, "on_http", st);
-  });
+    });
+  } catch (const std::exception& e) {
+    return refuse(e.what());
+  }
+  http_calls_[id] = HttpCall{self, cookie, net_id};
   return id;
 }
 
@@ -167,7 +174,7 @@ th_status Engine::rate_budget(th_instance* self, th_str name, th_str venue, int6
 }
 
 uint64_t Engine::ws_open(th_instance* self, th_str url, uint64_t cookie) {
-  if (!self) return 0;
+  if (!self || self->failed) return 0;
   if (!self->component->comp.on_ws) {
     spdlog::error("{} '{}': ws_open refused: the component has no on_ws callback (ABI 1.2)", graph::kind_name(self->kind), self->name);
     return 0;

@@ -76,6 +76,8 @@ PluginRegistry::~PluginRegistry() {
   // Components first, then libraries (unique_ptr order inside LoadedPlugin does this).
   by_type_.clear();
   plugins_.clear();
+  std::error_code ec;
+  if (!shadow_dir_.empty()) std::filesystem::remove(shadow_dir_, ec);  // empty: every copy was unlinked once mapped
 }
 
 std::vector<std::string> PluginRegistry::load_directories(const std::vector<std::string>& dirs) {

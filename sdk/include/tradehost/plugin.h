@@ -441,7 +441,10 @@ enum { TH_KIND_CONNECTOR = 1, TH_KIND_STRATEGY = 2, TH_KIND_RISK = 3, TH_KIND_NO
 
 typedef struct th_connector_ops {
   uint32_t struct_size, reserved;
-  /* Called after start(). Define instruments with host->define_instrument. Required.            */
+  /* Called after start(). Define instruments with host->define_instrument. Required. A historical
+   * source defines them here. A live source may define them when its venue answers (e.g. after
+   * an exchangeInfo request); it then emits a TH_EV_STATUS with TH_STATUS_READY (or
+   * TH_STATUS_ERROR and a reason), which the host waits for (30 s) before it subscribes.         */
   th_status (*load_instruments)(void* st);
   /* Ask for events of an instrument: event_mask of TH_EV_MASK(...); bar_interval_ns for bars.
    * TH_ERR_UNSUPPORTED when the source cannot give them (e.g. another bar interval). Required.  */
