@@ -215,11 +215,8 @@ Bot read_bot(const Document& doc, Diagnostics& diag) {
       diag.add(it->second.pos, "equity_interval in [bot] must be longer than 0, e.g. \"1h\"");
   }
   if (auto it = v.find("watch_plugins"); it != v.end()) bot.watch_plugins = it->second.b;
-  if (auto it = v.find("notifier_drain"); it != v.end()) {
-    bot.notifier_drain_ns = it->second.i64;
-    if (bot.notifier_drain_ns < 0)
-      diag.add(it->second.pos, "notifier_drain in [bot] must not be negative, e.g. \"10s\" (\"0s\" = do not wait)");
-  }
+  // A duration is never negative (parse_duration has no sign); "0s" means do not wait.
+  if (auto it = v.find("notifier_drain"); it != v.end()) bot.notifier_drain_ns = it->second.i64;
   if (auto it = v.find("tls_ca_file"); it != v.end() && !it->second.str.empty())
     bot.tls_ca_file = doc.resolve_path(it->second.str);
   read_time_bound(*t, "from", ctx, bot, bot.from);
