@@ -726,7 +726,7 @@ th_status Engine::last_price(th_instrument_id id, th_fixed* out) const {
 
 uint64_t Engine::timer_start(th_instance* self, th_time_ns period, int32_t repeat, uint64_t cookie) {
   if (!self || period <= 0 || !self->component->comp.on_timer) return 0;
-  Timer t{now_ + period, next_timer_id_++, self, period, repeat != 0, cookie};
+  Timer t{now() + period, next_timer_id_++, self, period, repeat != 0, cookie};
   timers_.push_back(t);
   std::push_heap(timers_.begin(), timers_.end(), std::greater<>());
   return t.id;
@@ -884,6 +884,53 @@ void Engine::fire_timers(th_time_ns up_to) {
     if (st != TH_OK) instance_failed(t.owner, "on_timer", st);
     flush_pending();
   }
+}
+
+th_time_ns Engine::now() const noexcept {
+  if (!drain_clock_) return now_;
+  return drain_clock_->loop_start +
+         std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - drain_clock_->wall_start).count();
+}
+
+bool Engine::notifiers_busy() const {
+  auto busy = [](const th_instance* i) { return i->kind == TH_KIND_NOTIFIER && i->started && !i->failed; };
+  for (const auto& [id, call] : http_calls_)
+    if (busy(call.owner)) return true;
+  for (const Timer& t : timers_)
+    if (busy(t.owner)) return true;
+  return false;
+}
+
+void Engine::drain_notifiers(boost::asio::io_context& io) {
+  if (graph_.bot.notifier_drain_ns <= 0 || !notifiers_busy()) return;
+  const auto grace = std::chrono::nanoseconds(graph_.bot.notifier_drain_ns);
+  spdlog::info("waiting up to {} ms for notifiers to deliver ([bot] notifier_drain; Ctrl-C skips)",
+               std::chrono::duration_cast<std::chrono::milliseconds>(grace).count());
+  drain_clock_ = DrainClock{now_, std::chrono::steady_clock::now()};
+  const auto deadline = drain_clock_->wall_start + grace;
+  // The run's own signal set was cancelled; this one also keeps run_one_until from returning at
+  // once for lack of work while the only thing pending is a notifier's timer.
+  bool interrupted = false;
+  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&interrupted](const boost::system::error_code& ec, int) {
+    if (!ec) interrupted = true;
+  });
+  io.restart();
+  while (!interrupted && notifiers_busy() && std::chrono::steady_clock::now() < deadline) {
+    fire_timers(now());
+    if (!notifiers_busy()) break;
+    auto wake = deadline;
+    if (!timers_.empty())
+      wake = std::min(wake, drain_clock_->wall_start + std::chrono::nanoseconds(timers_.front().due - drain_clock_->loop_start));
+    io.run_one_until(wake);
+  }
+  if (notifiers_busy())
+    spdlog::warn("notifiers still had work after {} ms{}; stopping them (undelivered notifications are lost)",
+                 std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - drain_clock_->wall_start).count(),
+                 interrupted ? " (interrupted)" : "");
+  signals.cancel();
+  io.poll();  // the cancelled wait's handler, while `interrupted` still exists
+  drain_clock_.reset();
 }
 
 void Engine::write_position(th_instrument_id id) {
@@ -1257,6 +1304,7 @@ RunResult Engine::run() {
     notify("error", TH_SEV_ERROR, "run failed", error);
   }
   finish(result, status, error);
+  drain_notifiers(io);
   stop_all(true);
   return result;
 }

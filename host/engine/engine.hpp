@@ -24,6 +24,7 @@
 #include <tradehost/plugin.h>
 
 #include <atomic>
+#include <chrono>
 #include <deque>
 #include <functional>
 #include <map>
@@ -119,7 +120,9 @@ class Engine {
   int reload_file(const std::filesystem::path& file);
 
   // ---- host services (called through host_api()) ------------------------------------------
-  th_time_ns now() const noexcept { return now_; }
+  /// The loop clock: the current event's time; while notifiers drain after the run, the time
+  /// of the last event plus the wall-clock time since the drain began (notifier_drain.cpp).
+  th_time_ns now() const noexcept;
   th_status define_instrument(th_instance* self, const th_instrument* in, th_instrument_id* out);
   const th_instrument* instrument(th_instrument_id id) const noexcept;
   th_status find_instrument(th_str venue, th_str symbol, th_instrument_id* out) const;
@@ -201,6 +204,12 @@ class Engine {
   void deliver_to_risk(const th_event& ev);
   void instance_failed(th_instance* inst, const char* what, th_status st);
   void notify(const char* topic, int32_t severity, const std::string& title, const std::string& body);
+  /// After the run's summary: keeps the loop running (wall clock) while a started notifier has
+  /// an HTTP request in flight or a timer pending, for at most [bot] notifier_drain, so queued
+  /// notifications and their retries can still go out. Ctrl-C ends it early. notifier_drain.cpp.
+  void drain_notifiers(boost::asio::io_context& io);
+  /// True while a started notifier has an HTTP request in flight or a timer pending.
+  bool notifiers_busy() const;
   void reject(th_instance* self, const th_order_request& req, const std::string& rule, const std::string& reason);
   void finish(RunResult& result, const std::string& status, const std::string& error);
 
@@ -246,6 +255,13 @@ class Engine {
   std::string fatal_;                 // set when the run must fail
   boost::asio::io_context* io_ = nullptr;
   bool prepared_ = false;
+  // Set while notifiers drain after the run: the loop clock then follows the wall clock from the
+  // last event's time, since no event advances it any more.
+  struct DrainClock {
+    th_time_ns loop_start;
+    std::chrono::steady_clock::time_point wall_start;
+  };
+  std::optional<DrainClock> drain_clock_;
 
   // Hot reload: replacement libraries and the nodes revalidated against their schemas live
   // until the engine ends (hot_reload.cpp says why).

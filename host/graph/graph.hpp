@@ -117,6 +117,9 @@ struct Bot {
   int64_t equity_interval_ns = 3'600'000'000'000;  ///< how often equity rows are persisted
   std::filesystem::path out;     ///< output directory, absolute; default <config dir>/out/<name>
   bool watch_plugins = true;     ///< paper: hot-reload a strategy when its .so is replaced
+  /// After the run's summary notification, how long (wall clock, ns) notifiers may still finish
+  /// their HTTP requests and retry timers before they are stopped; 0 = stop them at once.
+  int64_t notifier_drain_ns = 10'000'000'000;
   std::filesystem::path tls_ca_file;  ///< extra trusted CA (PEM) for the host's HTTPS and WSS, absolute; empty = system store only
   SourcePos pos;                 ///< of the [bot] header
   std::map<std::string, SourcePos> key_pos;  ///< value position of each key written in [bot]

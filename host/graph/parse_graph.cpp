@@ -32,6 +32,9 @@ const std::vector<FieldSpec>& bot_fields() {
        "extra CA certificates (PEM) trusted for HTTPS/WSS besides the system store", false, false},
       {"watch_plugins", FieldType::Bool, "true",
        "paper: reload a strategy when its library file is replaced", false, false},
+      {"notifier_drain", FieldType::Duration, "\"10s\"",
+       "after the run, how long notifiers may still deliver (HTTP requests, retry timers)", false,
+       false},
   };
   return fields;
 }
@@ -212,6 +215,8 @@ Bot read_bot(const Document& doc, Diagnostics& diag) {
       diag.add(it->second.pos, "equity_interval in [bot] must be longer than 0, e.g. \"1h\"");
   }
   if (auto it = v.find("watch_plugins"); it != v.end()) bot.watch_plugins = it->second.b;
+  // A duration is never negative (parse_duration has no sign); "0s" means do not wait.
+  if (auto it = v.find("notifier_drain"); it != v.end()) bot.notifier_drain_ns = it->second.i64;
   if (auto it = v.find("tls_ca_file"); it != v.end() && !it->second.str.empty())
     bot.tls_ca_file = doc.resolve_path(it->second.str);
   read_time_bound(*t, "from", ctx, bot, bot.from);

@@ -249,8 +249,8 @@ struct HttpClient::Exchange : std::enable_shared_from_this<HttpClient::Exchange>
     const bool stale_keep_alive = conn && conn->reused && is_closed_error(ec) && !response_started &&
                                   (stage == Stage::writing || stage == Stage::reading);
     if (stale_keep_alive && !retried && (bytes_written == 0 || idempotent)) {
-      spdlog::warn("http retry on a fresh connection id={} method={} url={} written_bytes={} reason={}", id,
-                   std::string(http::to_string(request.method())), url_text, bytes_written, ec.message());
+      spdlog::warn("http retry on a fresh connection id={} method={} origin={} written_bytes={} reason={}", id,
+                   std::string(http::to_string(request.method())), origin, bytes_written, ec.message());
       retried = true;
       conn->close();
       conn.reset();
@@ -301,8 +301,8 @@ struct HttpClient::Exchange : std::enable_shared_from_this<HttpClient::Exchange>
     result.message = std::move(message);
     result.may_have_been_sent = sent;
     result.retried = retried;
-    spdlog::warn("http request failed id={} method={} url={} error={} may_have_been_sent={} message={}", id,
-                 std::string(http::to_string(request.method())), url_text, to_string(code), sent, result.message);
+    spdlog::warn("http request failed id={} method={} origin={} error={} may_have_been_sent={} message={}", id,
+                 std::string(http::to_string(request.method())), origin, to_string(code), sent, result.message);
     deliver(std::move(result));
   }
 
@@ -353,7 +353,8 @@ struct HttpClient::Exchange : std::enable_shared_from_this<HttpClient::Exchange>
   tcp::resolver resolver;
   asio::steady_timer deadline;
   Url url;
-  std::string url_text;
+  // Only the origin is ever logged: URLs carry secrets in their paths (a Telegram bot token,
+  // Slack and Discord webhook tokens), and the requester logs what it needs itself.
   std::string origin;
   http::request<http::string_body> request;
   std::optional<http::response_parser<http::string_body>> parser;
@@ -386,7 +387,6 @@ HttpClient::~HttpClient() {
 HttpClient::RequestId HttpClient::request(HttpRequest spec, Callback callback) {
   const RequestId id = next_id_++;
   auto exchange = std::make_shared<Exchange>(this, id, std::move(callback), io_);
-  exchange->url_text = spec.url;
   exchange->timeout = spec.timeout;
   exchange->cost = std::move(spec.cost);
   exchange->idempotent = spec.idempotent.value_or(idempotent_method(spec.method));
@@ -395,7 +395,7 @@ HttpClient::RequestId HttpClient::request(HttpRequest spec, Callback callback) {
   std::string error;
   const auto url = parse_url(spec.url, &error);
   if (url && url->scheme != Scheme::http && url->scheme != Scheme::https)
-    error = "not an http(s) URL: " + spec.url;
+    error = "not an http(s) URL (scheme ws or wss)";
   if (spec.method == http::verb::unknown) error = "unknown HTTP method";
   bool has_host = false, has_agent = false, has_length = false;
   for (const auto& [name, value] : spec.headers) {

@@ -173,6 +173,7 @@ TEST_F(GraphTest, ValidGraphRoundTrips) {
   EXPECT_EQ(g.bot.from, "2024-01-01T00:00:00Z");
   EXPECT_EQ(g.bot.to, "2024-02-01T00:00:00Z");  // a native TOML date-time, kept as text
   EXPECT_EQ(g.bot.equity_interval_ns, 3'600'000'000'000);  // default "1h" = 3600 s
+  EXPECT_EQ(g.bot.notifier_drain_ns, 10'000'000'000);     // default "10s"
   EXPECT_EQ(g.bot.pos.line, 1);
   EXPECT_EQ(g.bot.where("speed").line, 5);
   EXPECT_EQ(g.bot.where("speed").col, 9);
@@ -303,7 +304,7 @@ size = 1
   EXPECT_EQ(errors[3], at(5, 1) +
                            "unknown key 'colour' in [bot]; valid keys: name, mode, state, "
                            "initial_cash, maker_fee_bps, taker_fee_bps, slippage_bps, speed, "
-                           "from, to, equity_interval, out, tls_ca_file, watch_plugins");
+                           "from, to, equity_interval, out, tls_ca_file, watch_plugins, notifier_drain");
   EXPECT_EQ(errors[4], at(6, 16) + "'initial_cash' in [bot]: write decimals as strings, e.g. "
                                    "\"0.001\", so they stay exact");
   EXPECT_EQ(errors[5].rfind(at(7, 19) + "'equity_interval' in [bot] must be a duration", 0), 0u)
