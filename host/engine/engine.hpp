@@ -166,6 +166,8 @@ class Engine {
   net::HttpClient& http_client();
   /// Cancels the instance's HTTP requests and closes its WebSockets: no callback reaches it after.
   void release_net(th_instance* inst) noexcept;
+  /// Keeps a closing WebSocket client alive until its close completes.
+  void retire(std::unique_ptr<net::WebSocketClient> client);
   /// After a plugin callback: writes a strategy's pending decision, applies the containment
   /// policy on a non-OK status, delivers the order events the callback caused.
   void after_callback(th_instance* inst, const char* what, th_status st);

@@ -117,6 +117,13 @@ uint64_t Engine::http_request(th_instance* self, const th_http_request* in, uint
   r.cost.venue = std::string(view(req.venue));
   if (!parse_budgets(view(req.budgets), r.cost.budgets)) return refuse("budgets must be 'name=weight' items separated by ','");
   if (!r.cost.budgets.empty() && r.cost.venue.empty()) return refuse("budgets need a venue");
+  try {
+    http_client();  // creates the rate limiter too
+  } catch (const std::exception& e) {
+    return refuse(e.what());
+  }
+  for (const auto& b : r.cost.budgets)  // else the limiter's refusal would read as a venue ban
+    if (!rate_limiter_->used(b.budget)) return refuse(fmt::format("budget '{}' was never declared with rate_budget", b.budget));
   const uint64_t id = next_net_id_++;
   uint64_t net_id = 0;
   try {
@@ -217,7 +224,14 @@ void Engine::ws_close(th_instance* self, uint64_t conn) {
   auto client = std::move(it->second.client);
   ws_conns_.erase(it);  // no more on_ws, even for the close handshake's own event
   client->close();
-  closing_ws_.push_back(std::move(client));  // lives until the engine ends: its handlers may still run
+  retire(std::move(client));  // its handlers may still run until the close completes
+}
+
+void Engine::retire(std::unique_ptr<net::WebSocketClient> client) {
+  // Clients that finished closing have delivered their last event and sit on no stack: free them,
+  // so a long paper run that reconnects or reloads often does not accumulate them.
+  std::erase_if(closing_ws_, [](const auto& c) { return c->state() == net::WsState::closed; });
+  closing_ws_.push_back(std::move(client));
 }
 
 void Engine::release_net(th_instance* inst) noexcept {
@@ -235,7 +249,7 @@ void Engine::release_net(th_instance* inst) noexcept {
       continue;
     }
     it->second.client->close();
-    closing_ws_.push_back(std::move(it->second.client));
+    retire(std::move(it->second.client));
     it = ws_conns_.erase(it);
   }
 }

@@ -105,6 +105,27 @@ TEST(NetServices, SignedRequestAndWebSocketThroughTheHost) {
   EXPECT_FALSE(contains(read_file(d / "creds.enc"), kDocSecret));
 }
 
+// A request naming a budget nobody declared is refused at once, with the reason, rather than
+// reaching the plugin later looking like a venue ban (TH_ERR_REJECTED); the probe's start()
+// then fails, which stops the bot before it runs.
+TEST(NetServices, ARequestSpendingAnUndeclaredBudgetIsRefused) {
+  TempDir d;
+  const std::map<std::string, std::string> env{{"TRADEHOST_MASTER_KEY", kMasterKey},
+                                               {"TRADEHOST_CREDENTIALS", (d / "creds.enc").string()}};
+  write_file(d / "secret.txt", kDocSecret + "\n");
+  ASSERT_EQ(run({"credentials", "add", "binance-doc", "--type", "hmac", "--api-key", kDocApiKey}, d.path(), env,
+                std::chrono::seconds(60), d / "secret.txt").rc, 0);
+  Servers servers;
+  write_file(d / "bot.toml", bot_config("http://127.0.0.1:" + std::to_string(servers.http.port()),
+                                        "ws://127.0.0.1:" + std::to_string(servers.ws.port()) + "/ws", "binance-doc") +
+                                 "budgets = \"probe:ORDERS:10s=1\"\n");
+  const Result r = run({"run", (d / "bot.toml").string()}, d.path(), env);
+  EXPECT_NE(r.rc, 0) << r.both();
+  EXPECT_TRUE(contains(r.err, "http_request refused: budget 'probe:ORDERS:10s' was never declared with rate_budget")) << r.err;
+  servers.stop();
+  EXPECT_TRUE(servers.http.requests().empty()) << "the refused request reached the server";
+}
+
 TEST(NetServices, AMissingCredentialIsRefusedBeforeTheRunWithTheFix) {
   TempDir d;
   const std::map<std::string, std::string> env{{"TRADEHOST_MASTER_KEY", kMasterKey},
