@@ -130,24 +130,24 @@ uint64_t Engine::http_request(th_instance* self, const th_http_request* in, uint
     // The callback never runs inside request() (net/http_client.hpp), so the entry is recorded
     // after it returns.
     net_id = http_client().request(std::move(r), [this, id](uint64_t, net::HttpResult result) {
-    auto it = http_calls_.find(id);
-    if (it == http_calls_.end()) return;  // the owner stopped meanwhile
-    const HttpCall call = it->second;
-    http_calls_.erase(it);
-    th_instance* owner = call.owner;
-    if (!owner->started || owner->failed) return;
-    std::string headers;
-    for (const auto& [k, v] : result.response.headers) headers += k + ": " + v + "\r\n";
-    th_http_response resp{};
-    resp.struct_size = sizeof resp;
-    resp.status = result.ok() ? static_cast<int32_t>(result.response.status) : 0;
-    resp.error = status_of(result.error);
-    resp.flags = result.may_have_been_sent && !result.ok() ? TH_HTTP_MAYBE_SENT : 0;
-    resp.headers = th(headers);
-    resp.body = th_bytes{reinterpret_cast<const uint8_t*>(result.response.body.data()), result.response.body.size()};
-    resp.message = th(result.ok() ? std::string_view() : std::string_view(result.message));
-    const th_status st = owner->component->comp.on_http(owner->state, id, call.cookie, &resp);
-    after_callback(owner, "on_http", st);
+      auto it = http_calls_.find(id);
+      if (it == http_calls_.end()) return;  // the owner stopped meanwhile
+      const HttpCall call = it->second;
+      http_calls_.erase(it);
+      th_instance* owner = call.owner;
+      if (!owner->started || owner->failed) return;
+      std::string headers;
+      for (const auto& [k, v] : result.response.headers) headers += k + ": " + v + "\r\n";
+      th_http_response resp{};
+      resp.struct_size = sizeof resp;
+      resp.status = result.ok() ? static_cast<int32_t>(result.response.status) : 0;
+      resp.error = status_of(result.error);
+      resp.flags = result.may_have_been_sent && !result.ok() ? TH_HTTP_MAYBE_SENT : 0;
+      resp.headers = th(headers);
+      resp.body = th_bytes{reinterpret_cast<const uint8_t*>(result.response.body.data()), result.response.body.size()};
+      resp.message = th(result.ok() ? std::string_view() : std::string_view(result.message));
+      const th_status st = owner->component->comp.on_http(owner->state, id, call.cookie, &resp);
+      after_callback(owner, "on_http", st);
     });
   } catch (const std::exception& e) {
     return refuse(e.what());
