@@ -30,6 +30,16 @@ namespace {
 /// How long a replaced library must stay untouched before it is loaded (PluginWatcher).
 constexpr std::chrono::milliseconds kReloadSettle{300};
 
+/// The library files the strategies run from, each once, in graph order.
+std::vector<std::filesystem::path> library_files(const std::vector<th_instance*>& strategies) {
+  std::vector<std::filesystem::path> files;
+  for (th_instance* s : strategies) {
+    const auto& f = s->component->plugin->file;
+    if (std::find(files.begin(), files.end(), f) == files.end()) files.push_back(f);
+  }
+  return files;
+}
+
 /// Strategies built from `file`, in graph order.
 std::vector<th_instance*> strategies_from(const std::vector<th_instance*>& strategies, const std::filesystem::path& file) {
   std::vector<th_instance*> out;
@@ -41,11 +51,7 @@ std::vector<th_instance*> strategies_from(const std::vector<th_instance*>& strat
 }  // namespace
 
 void Engine::start_hot_reload(boost::asio::io_context& io) {
-  std::vector<std::filesystem::path> files;
-  for (th_instance* s : strategies_) {
-    const auto& f = s->component->plugin->file;
-    if (std::find(files.begin(), files.end(), f) == files.end()) files.push_back(f);
-  }
+  const std::vector<std::filesystem::path> files = library_files(strategies_);
   shadow_dir_ = registry_.shadow_dir();
   if (shadow_dir_.empty()) shadow_dir_ = std::filesystem::temp_directory_path() / fmt::format("tradehost-shadow-{}", ::getpid());
   if (!graph_.bot.watch_plugins) {
@@ -85,11 +91,7 @@ int Engine::reload_changed_strategies() {
     spdlog::warn("reload refused: bot '{}' is still starting; ask again once it runs", graph_.bot.name);
     return 0;
   }
-  std::vector<std::filesystem::path> files;
-  for (th_instance* s : strategies_) {
-    const auto& f = s->component->plugin->file;
-    if (std::find(files.begin(), files.end(), f) == files.end()) files.push_back(f);
-  }
+  const std::vector<std::filesystem::path> files = library_files(strategies_);
   int applied = 0;
   for (const auto& f : files) applied += reload_file(f);
   return applied;
