@@ -29,6 +29,8 @@
  *    budgets 72 (five 16-byte views from 8: 8 + 5*16 = 88), timeout_ms 88, flags 92 -> 96.
  *  th_http_response (1.2): struct_size 0, status 4, error 8, flags 12 (four 4-byte fields = 16),
  *    headers 16, body 32, message 48 -> 64.
+ *  th_connector_ops: struct_size 0, reserved 4, then 7 function pointers at 8..56 -> 64 in ABI
+ *    1.0-1.2; 1.3 appended query at 64 -> 72.
  *  th_config_field: struct_size 0, type 4, key 8, default_value 24, description 40 (three th_str,
  *    8 + 3*16 = 56), flags 56, reserved 60 -> 64, where ABI 1.0 ended; 1.1 appended unit at 64
  *    (a th_str, align 8, so no padding before it) -> 80 = 64 + 16.
@@ -57,17 +59,18 @@
   X(th_order, 96, 8)               \
   X(th_position_info, 40, 8)       \
   X(th_account_info, 40, 8)        \
-  X(th_connector_ops, 64, 8)       \
   X(th_strategy_ops, 32, 8)        \
   X(th_risk_ops, 24, 8)            \
   X(th_notifier_ops, 16, 8)        \
   X(th_plugin_info, 56, 8)
 
-/* Sizes in ABI 1.0 and 1.1 of the two structs ABI 1.2 appended to (their 1.0 members keep their
- * offsets: they stay in the offset table below). */
+/* Sizes in ABI 1.0 of the structs later minors appended to (th_host_api and th_component in 1.2,
+ * th_connector_ops in 1.3); their 1.0 members keep their offsets: they stay in the offset table
+ * below. */
 #define TH_ABI_V1_0_GROWN_SIZE_PINS(X) \
   X(th_host_api, 184, 8)               \
-  X(th_component, 112, 8)
+  X(th_component, 112, 8)              \
+  X(th_connector_ops, 64, 8)
 
 /* X(type, member, expected offsetof) -- every member of every struct ABI 1.1 did not change. */
 #define TH_ABI_OFFSET_PINS_UNCHANGED_SINCE_1_0(X)  \
@@ -256,14 +259,15 @@
   X(th_config_field, flags, 56)                 \
   X(th_config_field, reserved, 60)
 
-/* The current header (ABI 1.2): every boundary struct. */
+/* The current header (ABI 1.3): every boundary struct. */
 #define TH_ABI_SIZE_PINS(X)                  \
   TH_ABI_SIZE_PINS_UNCHANGED_SINCE_1_0(X)    \
   X(th_config_field, 80, 8)                  \
   X(th_host_api, 248, 8)                     \
   X(th_component, 128, 8)                    \
   X(th_http_request, 96, 8)                  \
-  X(th_http_response, 64, 8)
+  X(th_http_response, 64, 8)                 \
+  X(th_connector_ops, 72, 8)
 #define TH_ABI_OFFSET_PINS(X)                \
   TH_ABI_OFFSET_PINS_UNCHANGED_SINCE_1_0(X)  \
   TH_ABI_V1_0_CONFIG_FIELD_OFFSET_PINS(X)    \
@@ -293,6 +297,7 @@
   X(th_http_response, flags, 12)             \
   X(th_http_response, headers, 16)           \
   X(th_http_response, body, 32)              \
-  X(th_http_response, message, 48)
+  X(th_http_response, message, 48)           \
+  X(th_connector_ops, query, 64)
 
 #endif /* TRADEHOST_TESTS_ABI_LAYOUT_PINS_H */

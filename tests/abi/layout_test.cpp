@@ -126,11 +126,18 @@ TEST(Layout, ComponentAndHostApiGrewOnlyAtTheirEnds) {
   EXPECT_EQ(sizeof(th_host_api), offsetof(th_host_api, sign) + sizeof(void*));
 }
 
+// ABI 1.3 appended exactly one operation, query, after replay_extent (where 1.0-1.2 ended).
+TEST(Layout, ConnectorOpsGrewOnlyAtItsEnd) {
+  EXPECT_EQ(offsetof(th_connector_ops, replay_extent) + sizeof(void*), 64u);
+  EXPECT_EQ(offsetof(th_connector_ops, query), 64u);
+  EXPECT_EQ(sizeof(th_connector_ops), offsetof(th_connector_ops, query) + sizeof(void*));
+}
+
 // Wire values: plugin.h says status codes and enums are never renumbered.
 TEST(Layout, WireConstantsKeepTheirValues) {
-  EXPECT_EQ(TH_ABI_VERSION, 0x00010002u);  // major 1 << 16 | minor 2
+  EXPECT_EQ(TH_ABI_VERSION, 0x00010003u);  // major 1 << 16 | minor 3
   EXPECT_EQ(TH_ABI_MAJOR, 1u);
-  EXPECT_EQ(TH_ABI_MINOR, 2u);
+  EXPECT_EQ(TH_ABI_MINOR, 3u);
   EXPECT_EQ(TH_ABI_VERSION_MAJOR(0x00020003u), 2u);
   EXPECT_EQ(TH_ABI_VERSION_MINOR(0x00020003u), 3u);
   EXPECT_STREQ(TH_PLUGIN_ENTRY_NAME, "th_plugin_entry");

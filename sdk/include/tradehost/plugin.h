@@ -9,6 +9,9 @@
  *        rate_budget, ws_open, ws_send, ws_close, credential_api_key, sign (184 -> 248 bytes);
  *        th_component gains on_http, on_ws (112 -> 128); new th_http_request, th_http_response;
  *        config flag TH_CFG_CREDENTIAL. A 1.0/1.1 plugin reads the new callbacks as NULL.
+ *   1.3  Live order routing: th_connector_ops gains `query` (64 -> 72 bytes); the contract of
+ *        submit/cancel/reconcile and of the order, fill and balance events a venue emits is
+ *        written out below (LIVE VENUES). A 1.2 connector reads `query` as NULL.
  *
  * COMPATIBILITY  Append-only. Every struct that crosses the boundary starts with `struct_size` =
  *   sizeof as compiled by its WRITER. The reader copies min(struct_size, own sizeof) into a zeroed
@@ -36,7 +39,7 @@
 #include <stdint.h>
 
 #define TH_ABI_MAJOR 1u /* breaking change: the host refuses a plugin whose major differs        */
-#define TH_ABI_MINOR 2u /* bumped whenever a field, function or enum value is appended            */
+#define TH_ABI_MINOR 3u /* bumped whenever a field, function or enum value is appended            */
 #define TH_ABI_VERSION ((TH_ABI_MAJOR << 16) | TH_ABI_MINOR)
 #define TH_ABI_VERSION_MAJOR(v) ((uint32_t)(v) >> 16)
 #define TH_ABI_VERSION_MINOR(v) ((uint32_t)(v)&0xFFFFu)
@@ -449,11 +452,40 @@ typedef struct th_connector_ops {
   /* Ask for events of an instrument: event_mask of TH_EV_MASK(...); bar_interval_ns for bars.
    * TH_ERR_UNSUPPORTED when the source cannot give them (e.g. another bar interval). Required.  */
   th_status (*subscribe)(void* st, th_instrument_id id, uint32_t event_mask, int64_t bar_interval_ns);
-  /* Live venues: send an order / a cancel. Return at once; the outcome arrives as events.
-   * NULL for connectors that only give market data (orders then go to the simulator).          */
+  /* LIVE VENUES (mode = "live"; NULL for connectors that only give market data, whose orders
+   * then go to the host's simulator). All return at once; outcomes arrive as emitted events.
+   *
+   * submit: the host has journaled the order as PENDING_NEW (durably) before the call. Send it
+   *   with order->client_order_id as the venue's client id (Binance: newClientOrderId). TH_OK =
+   *   the request is queued; any other status = nothing was sent (the host marks it REJECTED).
+   *   Then emit TH_EV_ORDER: NEW when the venue acknowledges (venue_order_id set), or REJECTED
+   *   with the venue's own message as `reason`. When the outcome is unknown (timeout, connection
+   *   lost after the request was written, 5xx), NEVER send it again: ask the venue by client
+   *   order id until it answers, then emit what it says; an order the venue says it does not
+   *   know is REJECTED ("not at the venue after ...").
+   * Executions: one TH_EV_FILL per venue trade (trade_id = the venue's trade id, fee in
+   *   fee_asset at TH_MONEY_SCALE), then TH_EV_ORDER with the cumulative filled_qty and the
+   *   state. The host ignores a fill whose trade_id it already has, so replaying fills after a
+   *   reconnect or in query/reconcile is safe; it takes order states only along the legal
+   *   transitions (a stale NEW after PARTIALLY_FILLED is ignored).
+   * Naming an order in an event: order_id (the host id from th_order) when the connector knows
+   *   it; otherwise 0 and client_order_id alone (after a restart the host matches by it). An
+   *   event for a client order id the host never issued is reported as foreign and not applied.
+   * cancel: emit CANCELED when the venue confirms. When the venue refuses because the order is
+   *   already final (Binance -2011 "Unknown order sent."), find out its final state (query) and
+   *   emit that; a refusal for another reason is logged and the order state is left as it is.
+   * Balances: TH_EV_BALANCE per asset whenever the venue reports them (instrument 0).
+   *   Futures positions: TH_EV_POSITION with the venue's signed qty and entry price.
+   * Errors: a venue rate limit (Binance -1003, HTTP 429) is TH_ERR_RETRY inside the connector,
+   *   which waits and retries requests that are safe to retry (never an order POST whose outcome
+   *   is unknown); a clock error (Binance -1021) resynchronises the connector's server-time
+   *   offset. Emit TH_EV_STATUS DISCONNECTED / READY when the venue's streams drop and return. */
   th_status (*submit)(void* st, const th_order* order);
   th_status (*cancel)(void* st, const th_order* order);
-  /* Live venues: emit open orders, recent fills, positions, balances, then STATUS_RECONCILED.  */
+  /* Called once in live mode after STATUS_READY and before strategies start: emit every open
+   * order of the account on the connector's instruments (TH_EV_ORDER by client_order_id), the
+   * balances, futures positions, then a TH_EV_STATUS with TH_STATUS_RECONCILED (or
+   * TH_STATUS_ERROR and why). The host waits for it (30 s) and fails the start without it.     */
   th_status (*reconcile)(void* st);
   /* Historical sources (backtest and paced paper replay): yield the next subscribed event in
    * time order. *out is owned by the plugin and valid until the next call. TH_ERR_NOT_FOUND at
@@ -463,6 +495,11 @@ typedef struct th_connector_ops {
   /* Historical sources: the first and last event times of the subscribed data, for progress
    * reporting. TH_ERR_NOT_READY before subscribe. Optional.                                     */
   th_status (*replay_extent)(void* st, th_time_ns* first, th_time_ns* last);
+  /* 1.3, live venues: ask the venue for one order by its client order id (order->order_id may
+   * belong to an earlier run), then emit its fills (all of them: the host drops those it has)
+   * and its current state as TH_EV_ORDER; REJECTED with a reason when the venue does not know
+   * it. The host calls it after a restart for every order its journal holds open.             */
+  th_status (*query)(void* st, const th_order* order);
 } th_connector_ops;
 
 typedef struct th_strategy_ops {

@@ -193,6 +193,8 @@ class Connector : public Component {
   virtual void submit(const th_order& /*order*/) { throw Error(TH_ERR_UNSUPPORTED, "submit not supported"); }
   virtual void cancel(const th_order& /*order*/) { throw Error(TH_ERR_UNSUPPORTED, "cancel not supported"); }
   virtual void reconcile() { throw Error(TH_ERR_UNSUPPORTED, "reconcile not supported"); }
+  /// ABI 1.3: report one order's fills and state by its client order id (plugin.h, query).
+  virtual void query(const th_order& /*order*/) { throw Error(TH_ERR_UNSUPPORTED, "query not supported"); }
 };
 
 /// A strategy. on_event sees bars of its instruments and its own order and fill events.
@@ -333,6 +335,9 @@ struct Glue {
   static th_status c_reconcile(void* st) noexcept {
     return barrier(self(st), "reconcile", [&] { self(st)->reconcile(); });
   }
+  static th_status c_query(void* st, const th_order* o) noexcept {
+    return barrier(self(st), "query", [&] { self(st)->query(*o); });
+  }
   static th_status c_replay_next(void* st, const th_event** out) noexcept {
     bool more = false;
     th_status s = barrier(self(st), "replay_next", [&] { more = self(st)->replay_next(out); });
@@ -411,6 +416,7 @@ struct Glue {
           x.submit = &c_submit;
           x.cancel = &c_cancel;
           x.reconcile = &c_reconcile;
+          x.query = &c_query;
         }
         if constexpr (T::replay_source) {
           x.replay_next = &c_replay_next;
