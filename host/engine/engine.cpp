@@ -1,4 +1,5 @@
 #include "engine/engine.hpp"
+#include "engine/engine_util.hpp"
 #include "engine/plugin_watcher.hpp"
 
 #include "credentials/credential_file.hpp"
@@ -35,12 +36,10 @@
 namespace tradehost::engine {
 
 namespace {
-std::string sv(th_str s) { return s.len && s.ptr ? std::string(s.ptr, s.len) : std::string(); }
-th_str th(const std::string& s) { return th_str{s.data(), s.size()}; }
-int64_t wall_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-const char* side_lc(int32_t side) { return side == TH_SIDE_BUY ? "buy" : side == TH_SIDE_SELL ? "sell" : "?"; }
+using detail::side_lc;
+using detail::sv;
+using detail::th;
+using detail::wall_ns;
 std::string lower(std::string s) {
   for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
@@ -83,35 +82,11 @@ class PidFile {
 
 }  // namespace
 
-struct Engine::StoredInstrument {
-  th_instrument view{};
-  std::string venue, symbol, native_symbol, base, quote, settle;
-  uint32_t connector = 0;
-  void bind() {
-    view.venue = th(venue);
-    view.symbol = th(symbol);
-    view.native_symbol = th(native_symbol);
-    view.base = th(base);
-    view.quote = th(quote);
-    view.settle = th(settle);
-  }
-};
-
 struct Engine::Source {
   th_instance* connector;
   const th_event* next = nullptr;  // owned by the plugin until the next replay_next, or &bar
   th_ev_bar bar{};                 // the host's zero-filled copy of the last bar the source gave
   bool done = false;
-};
-
-struct Engine::Timer {
-  th_time_ns due;
-  uint64_t id;
-  th_instance* owner;
-  th_time_ns period;
-  bool repeat;
-  uint64_t cookie;
-  bool operator>(const Timer& o) const { return due != o.due ? due > o.due : id > o.id; }
 };
 
 struct Engine::Pending {
@@ -121,9 +96,9 @@ struct Engine::Pending {
   th_time_ns ts;
   int64_t price = 0, qty = 0, fee = 0;
   int32_t liquidity = 0;
-  int64_t fill_seq = 0;
   int32_t state = 0;     // TH_EV_ORDER: the state at the time of the transition
   int64_t filled_qty = 0, avg_fill_price = 0;
+  std::string trade_id{}, fee_asset{};  // TH_EV_FILL
 };
 
 /// Writes every order transition to the store before the order manager applies it.
@@ -133,8 +108,8 @@ class Engine::StoreJournal : public oms::Journal {
   void order_created(const oms::Order& o) override {
     const th_order_request& r = o.req;
     store::OrderRow row;
-    row.run_id = e_.run_id_;
-    row.order_id = static_cast<int64_t>(o.id);
+    row.run_id = o.journal_run_id;
+    row.order_id = static_cast<int64_t>(o.journal_order_id);
     row.client_order_id = o.client_order_id;
     row.strategy = o.strategy;
     row.instrument = e_.instruments_[r.instrument]->symbol;
@@ -157,7 +132,7 @@ class Engine::StoreJournal : public oms::Journal {
     std::optional<std::string_view> avg_sv, reason_sv;
     if (avg) avg_sv = *avg;
     if (!o.reason.empty()) reason_sv = o.reason;
-    e_.store_->record_transition(e_.run_id_, static_cast<int64_t>(o.id), o.updated_ns, static_cast<int32_t>(from),
+    e_.store_->record_transition(o.journal_run_id, static_cast<int64_t>(o.journal_order_id), o.updated_ns, static_cast<int32_t>(from),
                                  static_cast<int32_t>(o.state), e_.qty_text(o.req.instrument, o.filled_qty), avg_sv,
                                  reason_sv);
   }
@@ -168,6 +143,7 @@ class Engine::StoreJournal : public oms::Journal {
 
 Engine::Engine(const graph::Graph& graph, const loader::PluginRegistry& registry, RunOptions options)
     : graph_(graph), registry_(registry), options_(std::move(options)), io_ctx_(std::make_unique<boost::asio::io_context>()) {
+  live_ = graph_.bot.mode == graph::Mode::Live;
   instruments_.push_back(nullptr);
   subscribers_.emplace_back();
   last_price_.push_back(0);
@@ -189,6 +165,7 @@ Engine::Engine(const graph::Graph& graph, const loader::PluginRegistry& registry
 }
 
 Engine::~Engine() {
+  wall_timer_.reset();  // before io_ctx_, which it refers to
   stop_hot_reload();
   stop_all();
   destroy_all();
@@ -503,6 +480,8 @@ th_status Engine::emit(th_instance* self, const th_event* ev) {
     else spdlog::info("connector '{}' status={} {}", self->name, s.code, self->connector_message);
     return TH_OK;
   }
+  if (ev->type == TH_EV_ORDER || ev->type == TH_EV_FILL || ev->type == TH_EV_BALANCE || ev->type == TH_EV_POSITION)
+    return emit_venue(self, ev);
   // A live source's market data, handed in on the loop (a historical source yields through
   // replay_next instead). Bars only so far: the matching engine and portfolio are bar-driven.
   if (ev->type != TH_EV_BAR) return TH_ERR_UNSUPPORTED;
@@ -645,6 +624,12 @@ th_status Engine::submit_order(th_instance* self, const th_order_request* in, ui
     self->pending_decision->risk_verdict = "approved";
     write_decision(self);
   }
+  if (live_) {
+    route_order(o);
+    *order_id = o.id;
+    if (reason) *reason = th_str{nullptr, 0};
+    return TH_OK;
+  }
   std::string sim_reason = sim_->accept(o, last_price_[req.instrument]);
   if (sim_reason.empty()) {
     oms_->transition(o, oms::OrderState::New, now_);
@@ -664,6 +649,7 @@ th_status Engine::cancel_order(th_instance* self, uint64_t order_id) {
   oms::Order* o = oms_->find(order_id);
   if (!o || o->owner != self->index || self->kind != TH_KIND_STRATEGY) return TH_ERR_NOT_FOUND;
   if (oms::is_final(o->state)) return TH_ERR_INVALID_ARG;
+  if (live_) return route_cancel(*o);
   if (!sim_->remove(*o)) return TH_ERR_NOT_FOUND;
   oms_->transition(*o, oms::OrderState::Canceled, now_, "canceled by strategy");
   queue_order_event(*o);
@@ -729,6 +715,7 @@ uint64_t Engine::timer_start(th_instance* self, th_time_ns period, int32_t repea
   Timer t{now() + period, next_timer_id_++, self, period, repeat != 0, cookie};
   timers_.push_back(t);
   std::push_heap(timers_.begin(), timers_.end(), std::greater<>());
+  arm_wall_timer();
   return t.id;
 }
 
@@ -821,7 +808,8 @@ void Engine::flush_pending() {
     const Pending p = pending_[i];
     oms::Order* o = oms_->find(p.order_id);
     if (!o) continue;
-    th_instance* owner = strategies_.at(o->owner);
+    // An order adopted after a restart whose strategy is no longer in the graph has no owner.
+    th_instance* owner = o->owner < strategies_.size() ? strategies_[o->owner] : nullptr;
     if (p.type == TH_EV_ORDER) {
       th_ev_order ev{};
       ev.h = th_event{sizeof ev, TH_EV_ORDER, p.ts, p.ts, p.instrument, 0};
@@ -835,22 +823,21 @@ void Engine::flush_pending() {
       ev.filled_qty = p.filled_qty;
       ev.avg_fill_price = p.avg_fill_price;
       ev.reason = th(o->reason);
-      deliver(owner, ev.h);
+      if (owner) deliver(owner, ev.h);
       deliver_to_risk(ev.h);
     } else if (p.type == TH_EV_FILL) {
-      const std::string trade_id = fmt::format("sim-{}", p.fill_seq);
       th_ev_fill ev{};
       ev.h = th_event{sizeof ev, TH_EV_FILL, p.ts, p.ts, p.instrument, 0};
       ev.order_id = o->id;
       ev.client_order_id = th(o->client_order_id);
-      ev.trade_id = th(trade_id);
+      ev.trade_id = th(p.trade_id);
       ev.side = o->req.side;
       ev.liquidity = p.liquidity;
       ev.price = p.price;
       ev.qty = p.qty;
       ev.fee = p.fee;
-      ev.fee_asset = th(quote_asset_);
-      deliver(owner, ev.h);
+      ev.fee_asset = th(p.fee_asset);
+      if (owner) deliver(owner, ev.h);
       deliver_to_risk(ev.h);
       th_ev_position pe{};
       pe.h = th_event{sizeof pe, TH_EV_POSITION, p.ts, p.ts, p.instrument, 0};
@@ -859,7 +846,7 @@ void Engine::flush_pending() {
       pe.avg_entry_price = portfolio_.avg_entry_price(p.instrument);
       pe.realized_pnl = pos.realized;
       pe.unrealized_pnl = portfolio_.unrealized(p.instrument);
-      deliver(owner, pe.h);
+      if (owner) deliver(owner, pe.h);
       deliver_to_risk(pe.h);
     }
   }
@@ -887,6 +874,7 @@ void Engine::fire_timers(th_time_ns up_to) {
 }
 
 th_time_ns Engine::now() const noexcept {
+  if (live_) return wall_ns();
   if (!drain_clock_) return now_;
   return drain_clock_->loop_start +
          std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - drain_clock_->wall_start).count();
@@ -946,7 +934,7 @@ void Engine::write_position(th_instrument_id id) {
 }
 
 void Engine::close_period() {
-  if (!period_ts_) return;
+  if (!period_ts_ || !metrics_) return;  // metrics_ exists once a live run has reconciled
   const int64_t equity = portfolio_.equity();
   metrics_->on_bar(period_ts_, equity, period_exposed_ || portfolio_.any_open());
   if (period_ts_ >= next_equity_ts_) {
@@ -954,6 +942,51 @@ void Engine::close_period() {
     next_equity_ts_ = period_ts_ + graph_.bot.equity_interval_ns;
   }
   period_ts_ = 0;
+}
+
+void Engine::record_execution(oms::Order& o, const Execution& x) {
+  const th_instrument_id id = o.req.instrument;
+  oms_->apply_fill(o, x.qty, x.price, now_);
+  store::FillRow row;
+  row.run_id = o.journal_run_id;
+  row.order_id = static_cast<int64_t>(o.journal_order_id);
+  row.client_order_id = o.client_order_id;
+  row.trade_id = x.trade_id;
+  row.ts_ns = x.ts;
+  row.instrument = instruments_[id]->symbol;
+  row.side = side_lc(o.req.side);
+  row.price = price_text(id, x.price);
+  row.qty = qty_text(id, x.qty);
+  row.fee = money_text(x.fee);
+  row.fee_asset = x.fee_asset;
+  row.liquidity = x.liquidity == TH_LIQ_MAKER ? "maker" : "taker";
+  store_->record_fill(row);
+  auto trip = portfolio_.apply_fill(id, o.req.side, x.price, x.qty, x.fee_quote, x.ts);
+  // Live and paper keep the positions table current; a backtest writes it once at the end.
+  if (store_->durability() == store::Durability::Synchronous) write_position(id);
+  period_exposed_ = true;
+  if (trip) {
+    report::RoundTrip rt;
+    rt.instrument = instruments_[id]->symbol;
+    rt.side = trip->long_side ? "long" : "short";
+    rt.entry_time_ns = trip->entry_time;
+    rt.exit_time_ns = trip->exit_time;
+    rt.qty = qty_text(id, trip->qty);
+    rt.entry_price = price_text(id, trip->entry_price);
+    rt.exit_price = price_text(id, trip->exit_price);
+    rt.pnl_raw = trip->pnl;
+    rt.fees_raw = trip->fees;
+    rt.return_pct = trip->entry_notional ? 100.0 * static_cast<double>(trip->pnl) / static_cast<double>(trip->entry_notional) : 0;
+    if (metrics_) metrics_->on_round_trip(rt);
+    trips_.push_back(std::move(rt));
+  }
+  Pending p{TH_EV_FILL, o.id, id, now_, x.price, x.qty, x.fee, x.liquidity};
+  p.trade_id = x.trade_id;
+  p.fee_asset = x.fee_asset;
+  pending_.push_back(std::move(p));
+  queue_order_event(o);  // after the fill: the strategy sees the execution, then FILLED
+  notify("fill", TH_SEV_INFO, fmt::format("{} {} {} @ {}", side_lc(o.req.side), qty_text(id, x.qty), instruments_[id]->symbol, price_text(id, x.price)),
+         fmt::format("order={} strategy={} fee={} {} liquidity={}", o.client_order_id, o.strategy, money_text(x.fee), x.fee_asset, row.liquidity));
 }
 
 void Engine::on_bar(const th_ev_bar& bar) {
@@ -972,47 +1005,16 @@ void Engine::on_bar(const th_ev_bar& bar) {
     sim_->on_bar(
         bar,
         [&](const sim::SimFill& f) {
-          oms::Order& o = *f.order;
-          oms_->apply_fill(o, f.qty, f.price, now_);
           ++fills_;
-          store::FillRow row;
-          row.run_id = run_id_;
-          row.order_id = static_cast<int64_t>(o.id);
-          row.client_order_id = o.client_order_id;
-          row.trade_id = fmt::format("sim-{}", fills_);
-          row.ts_ns = bar.open_time;
-          row.instrument = instruments_[id]->symbol;
-          row.side = side_lc(o.req.side);
-          row.price = price_text(id, f.price);
-          row.qty = qty_text(id, f.qty);
-          row.fee = money_text(f.fee);
-          row.fee_asset = quote_asset_;
-          row.liquidity = f.liquidity == TH_LIQ_MAKER ? "maker" : "taker";
-          store_->record_fill(row);
-          auto trip = portfolio_.apply_fill(id, o.req.side, f.price, f.qty, f.fee, bar.open_time);
-          // Live and paper keep the positions table current; a backtest writes it once at the end.
-          if (store_->durability() == store::Durability::Synchronous) write_position(id);
-          period_exposed_ = true;
-          if (trip) {
-            report::RoundTrip rt;
-            rt.instrument = instruments_[id]->symbol;
-            rt.side = trip->long_side ? "long" : "short";
-            rt.entry_time_ns = trip->entry_time;
-            rt.exit_time_ns = trip->exit_time;
-            rt.qty = qty_text(id, trip->qty);
-            rt.entry_price = price_text(id, trip->entry_price);
-            rt.exit_price = price_text(id, trip->exit_price);
-            rt.pnl_raw = trip->pnl;
-            rt.fees_raw = trip->fees;
-            rt.return_pct = trip->entry_notional ? 100.0 * static_cast<double>(trip->pnl) / static_cast<double>(trip->entry_notional) : 0;
-            metrics_->on_round_trip(rt);
-            trips_.push_back(std::move(rt));
-          }
-          Pending p{TH_EV_FILL, o.id, id, now_, f.price, f.qty, f.fee, f.liquidity, fills_};
-          pending_.push_back(p);
-          queue_order_event(o);  // after the fill: the strategy sees the execution, then FILLED
-          notify("fill", TH_SEV_INFO, fmt::format("{} {} {} @ {}", side_lc(o.req.side), qty_text(id, f.qty), instruments_[id]->symbol, price_text(id, f.price)),
-                 fmt::format("order={} strategy={} fee={} {} liquidity={}", o.client_order_id, o.strategy, money_text(f.fee), quote_asset_, row.liquidity));
+          Execution x;
+          x.price = f.price;
+          x.qty = f.qty;
+          x.fee = x.fee_quote = f.fee;
+          x.fee_asset = quote_asset_;
+          x.liquidity = f.liquidity;
+          x.trade_id = fmt::format("sim-{}", fills_);
+          x.ts = bar.open_time;
+          record_execution(*f.order, x);
         },
         [&](const sim::SimExpiry& x) {
           oms_->transition(*x.order, oms::OrderState::Expired, now_, x.reason);
@@ -1033,8 +1035,9 @@ void Engine::on_bar(const th_ev_bar& bar) {
 }
 
 void Engine::process(const th_event& ev) {
-  if (ev.ts_event > now_) now_ = ev.ts_event;
-  if (!timers_.empty()) fire_timers(ev.ts_event);
+  if (live_) now_ = wall_ns();
+  else if (ev.ts_event > now_) now_ = ev.ts_event;
+  if (!timers_.empty()) fire_timers(live_ ? now_ : ev.ts_event);
   ++events_;
   if (ev.type == TH_EV_BAR) {
     on_bar(reinterpret_cast<const th_ev_bar&>(ev));
@@ -1247,9 +1250,6 @@ void Engine::finish(RunResult& result, const std::string& status, const std::str
 
 RunResult Engine::run() {
   RunResult result;
-  if (graph_.bot.mode == graph::Mode::Live)
-    throw EngineError(fmt::format("{}: mode \"live\" needs a venue connector with order routing; this build runs backtest and paper",
-                                  graph_.bot.where("mode").file));
   // Ctrl-C is caught from here on: a signal during start-up stops the run at its first event,
   // so a run row is never left 'running' by an interrupt.
   boost::asio::io_context& io = *io_ctx_;
@@ -1273,19 +1273,26 @@ RunResult Engine::run() {
   reload_signal.async_wait(on_hup);
   // Everything that can fail on bad input happens before the state database is opened.
   prepare();
+  if (live_) check_live_graph();
   result.state_path = options_.state_path ? *options_.state_path : graph_.bot.state;
   open_store();
-  metrics_ = std::make_unique<report::MetricsAccumulator>(portfolio_.initial_cash(), bar_interval_ns_ > 0 ? bar_interval_ns_ : 60'000'000'000);
   const auto t0 = std::chrono::steady_clock::now();
   std::string error;
   std::optional<PidFile> pid_file;
   try {
+    if (live_) {
+      pid_file.emplace(result.state_path);
+      now_ = wall_ns();
+      reconcile_at_start();  // the venue's balance sets the cash the metrics start from
+    }
+    metrics_ = std::make_unique<report::MetricsAccumulator>(portfolio_.initial_cash(), bar_interval_ns_ > 0 ? bar_interval_ns_ : 60'000'000'000);
     start_others();
     if (graph_.bot.mode == graph::Mode::Backtest) {
       pump_backtest(io);
     } else {
-      pid_file.emplace(result.state_path);
+      if (!pid_file) pid_file.emplace(result.state_path);
       start_hot_reload(io);
+      arm_wall_timer();
       pump_paper(io);
     }
   } catch (const std::exception& e) {
@@ -1294,6 +1301,14 @@ RunResult Engine::run() {
   stop_hot_reload();
   signals.cancel();
   reload_signal.cancel();
+  if (wall_timer_) wall_timer_->cancel();
+  if (live_ && oms_) {
+    size_t open = 0;
+    for (const auto& o : oms_->orders())
+      if (!oms::is_final(o.state)) ++open;
+    if (open)
+      spdlog::info("{} order(s) stay open at the venue; the next start of bot '{}' settles them with the venue", open, graph_.bot.name);
+  }
   io_ = nullptr;
   result.summary.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   if (error.empty()) error = fatal_;

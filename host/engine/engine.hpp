@@ -8,6 +8,12 @@
 // its instrument, see it. Orders a strategy submits while handling the bar are checked by every
 // risk rule in graph order (the first rejection wins), journaled as PENDING_NEW in SQLite, and
 // accepted by the simulator, which fills them from the next bar on.
+//
+// Live mode (live_orders.cpp) runs the same strategies and risk chain on the wall clock; an
+// approved order is journaled PENDING_NEW (durably) and then handed to its instrument's
+// connector, and its fate comes back as the connector's order and fill events (plugin.h, LIVE
+// VENUES). On start the host adopts the orders its journal holds open, asks the venue about each
+// (query), reconciles (open orders, balances) and only then starts the strategies.
 #pragma once
 
 #include "credentials/master_secret.hpp"
@@ -23,21 +29,23 @@
 
 #include <tradehost/plugin.h>
 
+#include <boost/asio/steady_timer.hpp>
+
 #include <atomic>
 #include <chrono>
 #include <deque>
 #include <functional>
 #include <map>
 #include <filesystem>
+#include <set>
+#include <unordered_set>
 #include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
-namespace boost::asio {
-class io_context;
-}
+
 
 namespace tradehost::engine {
 
@@ -147,11 +155,44 @@ class Engine {
   th_status sign(th_instance* self, int32_t algorithm, th_bytes payload, char* out, size_t cap, size_t* len);
 
  private:
-  struct StoredInstrument;
+  struct StoredInstrument {  // the host's copy of a connector's instrument
+    th_instrument view{};
+    std::string venue, symbol, native_symbol, base, quote, settle;
+    uint32_t connector = 0;
+    void bind() {
+      auto th = [](const std::string& s) { return th_str{s.data(), s.size()}; };
+      view.venue = th(venue);
+      view.symbol = th(symbol);
+      view.native_symbol = th(native_symbol);
+      view.base = th(base);
+      view.quote = th(quote);
+      view.settle = th(settle);
+    }
+  };
   struct Source;
-  struct Timer;
+  struct Timer {  // a plugin timer on the loop clock
+    th_time_ns due;
+    uint64_t id;
+    th_instance* owner;
+    th_time_ns period;
+    bool repeat;
+    uint64_t cookie;
+    bool operator>(const Timer& o) const { return due != o.due ? due > o.due : id > o.id; }
+  };
   struct Pending;
   class StoreJournal;
+  struct VenueOrder;
+  struct VenueFill;
+  /// One execution of an order, simulated or reported by the venue.
+  struct Execution {
+    int64_t price = 0, qty = 0;     // price_scale, qty_scale
+    int64_t fee = 0;                // TH_MONEY_SCALE in fee_asset, as charged
+    std::string fee_asset;
+    int64_t fee_quote = 0;          // the fee valued in the quote asset (money): what the portfolio pays
+    int32_t liquidity = 0;          // TH_LIQ_*
+    std::string trade_id;
+    th_time_ns ts = 0;              // when it happened (bar open time / venue time)
+  };
   struct HttpCall {                 // an http_request in flight
     th_instance* owner = nullptr;
     uint64_t cookie = 0;
@@ -199,6 +240,44 @@ class Engine {
   void fire_timers(th_time_ns up_to);
   void drop_timers_of(const th_instance* owner);
   void flush_pending();
+  /// Order manager, fills table, portfolio, positions and round trips for one execution; queues
+  /// the FILL and then the ORDER event for the owner and notifies "fill".
+  void record_execution(oms::Order& o, const Execution& x);
+
+  // ---- live mode (live_orders.cpp) ----------------------------------------------------------
+  /// Live mode's checks on the graph: every connector a strategy trades through routes orders,
+  /// and no connector is a historical source. Throws EngineError.
+  void check_live_graph() const;
+  /// The connector that trades an instrument.
+  th_instance* connector_of(th_instrument_id id) const;
+  static th_order order_view(const oms::Order& o);
+  /// Hands an approved, journaled order to its connector; a connector that refuses at once
+  /// rejects it.
+  void route_order(oms::Order& o);
+  th_status route_cancel(oms::Order& o);
+  /// Before strategies start: adopt the journal's open orders, query each at its venue, then
+  /// reconcile every trading connector. Throws EngineError (the run fails closed) when a venue
+  /// does not answer or the journal holds what no connector can explain.
+  void reconcile_at_start();
+  void adopt_open_orders();
+  void carry_positions();
+  /// Runs the loop until `done` or `timeout`; false on timeout or when the run must stop.
+  bool run_loop_until(const std::function<bool()>& done, std::chrono::milliseconds timeout);
+  /// The order an event names: by host id (when it matches the client id given), else by client
+  /// order id. nullptr for an order the host never issued (reported once as foreign).
+  oms::Order* venue_order_for(th_instance* conn, uint64_t order_id, const std::string& client_order_id, const char* what);
+  /// emit() of a trading connector's order, fill, balance or position event: copied now,
+  /// applied on the loop. TH_ERR_UNSUPPORTED outside live mode (paper fills are simulated).
+  th_status emit_venue(th_instance* self, const th_event* ev);
+  void on_venue_order(th_instance* conn, const VenueOrder& v);
+  void on_venue_fill(th_instance* conn, const VenueFill& v);
+  void on_venue_balance(th_instance* conn, const th_ev_balance& ev, const std::string& asset);
+  void on_venue_position(th_instance* conn, const th_ev_position& ev);
+  /// Runs `fn` on the loop once the order manager exists (events that arrive while the host
+  /// starts wait for it).
+  void on_loop(std::function<void()> fn);
+  /// Live clock: arms the loop's wall-clock timer for the earliest plugin timer.
+  void arm_wall_timer();
   void queue_order_event(const oms::Order& o);
   void write_decision(th_instance* self);
   void write_position(th_instrument_id id);
@@ -243,6 +322,18 @@ class Engine {
   std::vector<report::RoundTrip> trips_;
   int64_t run_id_ = 0;
   int64_t fills_ = 0;
+
+  // Live mode: the wall clock drives now() and timers; venue events (live_orders.cpp).
+  bool live_ = false;
+  std::unique_ptr<boost::asio::steady_timer> wall_timer_;
+  th_time_ns wall_timer_due_ = 0;
+  std::unordered_set<std::string> seen_trades_;   // "<connector index>:<venue trade id>"
+  std::set<uint64_t> awaiting_query_;             // adopted orders the venue has not answered for
+  std::set<std::string> foreign_reported_;        // client order ids reported as foreign
+  std::vector<std::function<void()>> deferred_;   // venue events that came before the order manager
+  bool cash_synced_ = false;                      // a quote balance has set the cash
+  std::set<std::string> fee_warned_;              // fee assets that cannot be valued in the quote
+  std::map<uint64_t, int64_t> fill_gap_queried_;  // order id -> venue filled qty already asked about
 
   th_time_ns now_ = 0;
   th_time_ns period_ts_ = 0;          // close time of the bar period being accumulated

@@ -35,6 +35,10 @@ const char* tif_name(int32_t tif) noexcept;          // "GTC", "IOC", "FOK", "GT
 /// One order. Quantities at the instrument's qty_scale, prices at its price_scale.
 struct Order {
   uint64_t id = 0;                 // host id, dense from 1 within a run
+  // The order's key in the journal (orders table): this run's id and `id` for an order created
+  // in this run; the earlier run's for one adopted after a live restart (OrderManager::adopt).
+  int64_t journal_run_id = 0;
+  uint64_t journal_order_id = 0;
   std::string client_order_id;     // <bot>-<run>-<seq>
   th_order_request req{};          // as approved; req.tag points into `tag`
   std::string tag;

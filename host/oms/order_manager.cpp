@@ -31,11 +31,32 @@ Order& OrderManager::create(const th_order_request& req, std::string strategy, u
   o.owner = owner;
   o.state = OrderState::PendingNew;
   o.created_ns = o.updated_ns = o.eligible_from_ns = now;
+  o.journal_run_id = run_id_;
+  o.journal_order_id = o.id;
   journal_.order_created(o);  // write-ahead: nothing exists until the journal has it
   orders_.push_back(std::move(o));
   Order& stored = orders_.back();
   stored.req.tag = th_str{stored.tag.data(), stored.tag.size()};
+  by_client_.emplace(stored.client_order_id, stored.id);
   return stored;
+}
+
+Order& OrderManager::adopt(Order o) {
+  if (o.journal_run_id <= 0 || o.journal_order_id == 0)
+    throw std::invalid_argument("an adopted order needs its journal key");
+  if (by_client_.count(o.client_order_id))
+    throw std::invalid_argument(fmt::format("order {} is already known", o.client_order_id));
+  o.id = orders_.size() + 1;
+  orders_.push_back(std::move(o));
+  Order& stored = orders_.back();
+  stored.req.tag = th_str{stored.tag.data(), stored.tag.size()};
+  by_client_.emplace(stored.client_order_id, stored.id);
+  return stored;
+}
+
+Order* OrderManager::find_client(std::string_view client_order_id) noexcept {
+  auto it = by_client_.find(std::string(client_order_id));
+  return it == by_client_.end() ? nullptr : &orders_[it->second - 1];
 }
 
 void OrderManager::transition(Order& o, OrderState to, th_time_ns now, std::string_view reason) {

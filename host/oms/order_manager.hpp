@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 namespace tradehost::oms {
 
@@ -48,6 +49,13 @@ class OrderManager {
   void apply_fill(Order& o, int64_t qty, int64_t price, th_time_ns now);
 
   Order* find(uint64_t id) noexcept;
+  /// The order with this client order id (created or adopted in this run), or nullptr.
+  Order* find_client(std::string_view client_order_id) noexcept;
+  /// Takes over an order of an earlier run that the journal holds open (live restart). It gets a
+  /// host id of this run (events name it by that) and keeps its client order id, state, fills
+  /// and journal key (o.journal_run_id, o.journal_order_id, which must be set). Nothing is
+  /// journaled. Throws std::invalid_argument for a client order id already present.
+  Order& adopt(Order o);
   const std::deque<Order>& orders() const noexcept { return orders_; }
   std::string client_order_id(uint64_t seq) const;
 
@@ -56,6 +64,7 @@ class OrderManager {
   int64_t run_id_;
   Journal& journal_;
   std::deque<Order> orders_;  // index = id - 1; deque keeps references stable
+  std::unordered_map<std::string, uint64_t> by_client_;  // client order id -> id
 };
 
 }  // namespace tradehost::oms

@@ -65,6 +65,30 @@ int64_t Portfolio::avg_entry_price(th_instrument_id id) const {
   return div_round_half_even(n, d);
 }
 
+void Portfolio::restore_position(th_instrument_id id, int64_t qty, int64_t avg_entry_price, int64_t realized,
+                                 th_time_ns since) {
+  if (!registered(id)) throw std::invalid_argument("position for an unknown instrument");
+  Position& p = positions_[id];
+  if (p.qty != 0) throw std::invalid_argument("a position is already open");
+  p.realized = realized;
+  realized_ += realized;
+  if (qty == 0) return;
+  const int64_t abs_qty = qty < 0 ? -qty : qty;
+  const int64_t notional = money(p, avg_entry_price, abs_qty);
+  p.qty = qty;
+  p.cost = qty > 0 ? notional : -notional;
+  p.trip_entry_time = since;
+  p.trip_entry_qty = abs_qty;
+  p.trip_entry_px_qty = static_cast<__int128>(avg_entry_price) * abs_qty;
+  p.trip_exit_px_qty = 0;
+  p.trip_exit_qty = 0;
+  p.trip_entry_notional = notional;
+  p.trip_realized = 0;
+  p.trip_fees = 0;
+  ++open_positions_;
+  if (p.last_price) mark(id, p.last_price);
+}
+
 std::optional<ClosedTrip> Portfolio::apply_fill(th_instrument_id id, int32_t side, int64_t price,
                                                 int64_t qty, int64_t fee, th_time_ns ts) {
   if (!registered(id)) throw std::invalid_argument("fill for an unknown instrument");

@@ -54,6 +54,20 @@ class Portfolio {
   std::optional<ClosedTrip> apply_fill(th_instrument_id id, int32_t side, int64_t price,
                                        int64_t qty, int64_t fee, th_time_ns ts);
 
+  /// Live mode: the venue's balance of the quote asset (free + locked, money) replaces the cash
+  /// the portfolio computed; `as_initial` also makes it the starting cash returns are measured
+  /// from (the first balance a live run sees).
+  void set_cash(int64_t cash, bool as_initial) noexcept {
+    cash_ = cash;
+    if (as_initial) initial_cash_ = cash;
+  }
+
+  /// Live restart: the position an earlier run left (signed qty at qty_scale, average entry at
+  /// price_scale, realized PnL in money), before any fill of this run. The cash is not touched:
+  /// the venue's balance sets it. Throws std::invalid_argument for an unknown instrument or a
+  /// position already open.
+  void restore_position(th_instrument_id id, int64_t qty, int64_t avg_entry_price, int64_t realized, th_time_ns since);
+
   /// Marks the position to `price` (raw). O(1); called once per bar.
   void mark(th_instrument_id id, int64_t price) noexcept {
     Position& p = positions_[id];

@@ -88,6 +88,13 @@ constexpr std::string_view kSelectOpenOrders =
 constexpr std::string_view kSelectEvents =
     "SELECT event_id, run_id, order_id, ts_ns, from_state, to_state, filled_qty, reason "
     "FROM order_events WHERE run_id = ?1 AND order_id = ?2 ORDER BY event_id";
+constexpr std::string_view kSelectCarriedPositions =
+    "SELECT run_id, instrument, qty, avg_entry_price, realized_pnl, updated_ns FROM positions "
+    "WHERE run_id = (SELECT max(run_id) FROM runs WHERE bot = ?1 AND mode = ?2 AND run_id < ?3) ORDER BY instrument";
+
+constexpr std::string_view kSelectTradeIds =
+    "SELECT trade_id FROM fills WHERE run_id = ?1 AND order_id = ?2 ORDER BY fill_id";
+
 constexpr std::string_view kSelectLastRun =
     "SELECT run_id, bot, mode, config_path, config_sha256, started_ns, finished_ns, status, error, "
     "summary_json FROM runs WHERE bot = ?1 ORDER BY run_id DESC LIMIT 1";
@@ -173,6 +180,7 @@ struct Store::Impl {
       select_order_state, insert_fill, upsert_position, insert_decision,
       upsert_equity, insert_rejection;
   Statement select_orders, select_open_orders, select_events, select_last_run;
+  Statement select_carried_positions, select_trade_ids;
   std::array<Statement, schema::kRunTables.size()> count_stmts;  // prepared on first use
 
   bool batch_open = false;    // Batched: the batch transaction is open
@@ -576,6 +584,8 @@ Store Store::open(const std::filesystem::path& path, Durability durability, Stor
   s.prepare(s.select_open_orders, kSelectOpenOrders);
   s.prepare(s.select_events, kSelectEvents);
   s.prepare(s.select_last_run, kSelectLastRun);
+  s.prepare(s.select_carried_positions, kSelectCarriedPositions);
+  s.prepare(s.select_trade_ids, kSelectTradeIds);
 
   spdlog::debug("store open path={} durability={} schema_version={}", s.path,
                 durability == Durability::Batched ? "batched" : "synchronous",
@@ -926,6 +936,40 @@ int64_t Store::count(std::string_view table, int64_t run_id) {
       },
       [&](const Statement& row) { n = row.column_int(0); });
   return n;
+}
+
+std::vector<PositionRow> Store::carried_positions(std::string_view bot, std::string_view mode, int64_t before_run_id) {
+  Impl& s = *impl_;
+  std::vector<PositionRow> rows;
+  s.select_carried_positions.bind_text(1, bot);
+  s.select_carried_positions.bind_text(2, mode);
+  s.select_carried_positions.bind_int(3, before_run_id);
+  s.read_rows(
+      s.select_carried_positions,
+      [&] { return fmt::format("cannot read the positions of bot '{}' from state database", bot); },
+      [&](const Statement& st) {
+        PositionRow row;
+        row.run_id = st.column_int(0);
+        row.instrument = st.column_text(1);
+        row.qty = st.column_text(2);
+        row.avg_entry_price = st.column_text(3);
+        row.realized_pnl = st.column_text(4);
+        row.updated_ns = st.column_int(5);
+        rows.push_back(std::move(row));
+      });
+  return rows;
+}
+
+std::vector<std::string> Store::trade_ids(int64_t run_id, int64_t order_id) {
+  Impl& s = *impl_;
+  std::vector<std::string> ids;
+  s.select_trade_ids.bind_int(1, run_id);
+  s.select_trade_ids.bind_int(2, order_id);
+  s.read_rows(
+      s.select_trade_ids,
+      [&] { return fmt::format("cannot read the fills of order run={} id={} from state database", run_id, order_id); },
+      [&](const Statement& st) { ids.push_back(st.column_text(0)); });
+  return ids;
 }
 
 std::optional<RunRow> Store::last_run(std::string_view bot) {

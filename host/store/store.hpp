@@ -143,6 +143,11 @@ class Store {
   /// Rows of `table` (one of schema::kRunTables) that belong to the run. Throws StoreError for
   /// any other table name.
   int64_t count(std::string_view table, int64_t run_id);
+  /// The positions table of the newest run of `bot` in `mode` before run `before_run_id` (what a
+  /// live restart carries over), by instrument; empty when there is no such run.
+  std::vector<PositionRow> carried_positions(std::string_view bot, std::string_view mode, int64_t before_run_id);
+  /// The venue trade ids of one order's fills, oldest first.
+  std::vector<std::string> trade_ids(int64_t run_id, int64_t order_id);
   /// The newest run of `bot`, if any.
   std::optional<RunRow> last_run(std::string_view bot);
 
