@@ -35,15 +35,26 @@ bool optional_non_negative(const JsonFields& f, const char* key, int scale, int6
   return f.non_negative(key, scale, out);
 }
 
+// Element `i` of the array `arr`, which must be an object: `what` becomes "<list>[i]" (for error
+// messages); nullptr with "<list>[i]: not an object" in `error` otherwise.
+const rapidjson::Value* object_at(const rapidjson::Value& arr, rapidjson::SizeType i, std::string_view list,
+                                  std::string& what, std::string& error) {
+  what.assign(list);  // appended piecewise: g++ 12 warns (-Wrestrict) on "[" + string
+  what += '[';
+  what += std::to_string(i);
+  what += ']';
+  if (arr[i].IsObject()) return &arr[i];
+  error = what + ": not an object";
+  return nullptr;
+}
+
 bool parse_fills(const rapidjson::Value& arr, const Scales& sc, std::vector<OrderFill>& out, std::string& error) {
   out.clear();
+  std::string what;
   for (rapidjson::SizeType i = 0; i < arr.Size(); ++i) {
-    const std::string what = "order fills[" + std::to_string(i) + "]";
-    if (!arr[i].IsObject()) {
-      error = what + ": not an object";
-      return false;
-    }
-    JsonFields f(arr[i], what, error);
+    const rapidjson::Value* v = object_at(arr, i, "order fills", what, error);
+    if (v == nullptr) return false;
+    JsonFields f(*v, what, error);
     OrderFill fill;
     if (!f.non_negative("price", sc.price_scale, fill.price) || !f.non_negative("qty", sc.qty_scale, fill.qty) ||
         !f.non_negative("commission", TH_MONEY_SCALE, fill.commission) ||
@@ -205,19 +216,18 @@ bool parse_open_orders(std::string_view body, const ScalesLookup& scales, std::v
   if (!detail::parse_document(body, "openOrders", doc, error, true)) return false;
   std::vector<OrderReport> parsed;
   size_t unknown = 0;
+  std::string what;
   for (rapidjson::SizeType i = 0; i < doc.Size(); ++i) {
-    if (!doc[i].IsObject()) {
-      error = "openOrders: element " + std::to_string(i) + " is not an object";
-      return false;
-    }
+    const rapidjson::Value* v = object_at(doc, i, "openOrders", what, error);
+    if (v == nullptr) return false;
     OrderReport r;
-    if (!JsonFields(doc[i], "openOrders element", error).str("symbol", r.symbol)) return false;
+    if (!JsonFields(*v, what, error).str("symbol", r.symbol)) return false;
     const Scales* sc = scales ? scales(r.symbol) : nullptr;
     if (sc == nullptr) {
       ++unknown;
       continue;
     }
-    if (!parse_order_object(doc[i], *sc, r, error)) return false;
+    if (!parse_order_object(*v, *sc, r, error)) return false;
     parsed.push_back(std::move(r));
   }
   out = std::move(parsed);
@@ -260,13 +270,11 @@ bool parse_account_trades(std::string_view body, Scales sc, std::vector<AccountT
   rapidjson::Document doc;
   if (!detail::parse_document(body, "myTrades", doc, error, true)) return false;
   std::vector<AccountTrade> parsed(doc.Size());
+  std::string what;
   for (rapidjson::SizeType i = 0; i < doc.Size(); ++i) {
-    const std::string what = "myTrades[" + std::to_string(i) + "]";
-    if (!doc[i].IsObject()) {
-      error = what + ": not an object";
-      return false;
-    }
-    JsonFields f(doc[i], what, error);
+    const rapidjson::Value* v = object_at(doc, i, "myTrades", what, error);
+    if (v == nullptr) return false;
+    JsonFields f(*v, what, error);
     AccountTrade& t = parsed[i];
     if (!f.str("symbol", t.symbol) || !f.i64("id", t.id) || !f.i64("orderId", t.order_id) ||
         !f.non_negative("price", sc.price_scale, t.price) || !f.non_negative("qty", sc.qty_scale, t.qty) ||
