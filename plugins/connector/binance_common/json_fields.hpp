@@ -7,6 +7,7 @@
 #include <tradehost/fixed.hpp>
 
 #include <rapidjson/document.h>
+#include <rapidjson/error/en.h>
 
 #include <cstdint>
 #include <string>
@@ -49,6 +50,26 @@ inline bool plain_decimal(std::string_view text, int scale, int64_t& out) noexce
     v *= 10;
   }
   out = static_cast<int64_t>(v);
+  return true;
+}
+
+/// Parses `text` into `doc`, which must come out a JSON object (`array` false) or array (`array`
+/// true). False with "<what>: invalid JSON at offset <n>: <why>" or "<what>: not a JSON object"
+/// in `error` otherwise.
+inline bool parse_document(std::string_view text, std::string_view what, rapidjson::Document& doc,
+                           std::string& error, bool array = false) {
+  doc.Parse(text.data(), text.size());
+  if (doc.HasParseError()) {
+    error.assign(what);
+    error += ": invalid JSON at offset " + std::to_string(doc.GetErrorOffset()) + ": " +
+             rapidjson::GetParseError_En(doc.GetParseError());
+    return false;
+  }
+  if (array ? !doc.IsArray() : !doc.IsObject()) {
+    error.assign(what);
+    error += array ? ": not a JSON array" : ": not a JSON object";
+    return false;
+  }
   return true;
 }
 
@@ -113,6 +134,15 @@ class JsonFields {
     if (plain_decimal(text, scale, out)) return true;
     std::string why;
     if (!parse_fixed(text, scale, out, &why, r)) return fail(key, why);
+    return true;
+  }
+
+  /// fixed() for what Binance never sends negative (prices, quantities, balances).
+  bool non_negative(const char* key, int scale, int64_t& out) const {
+    int64_t v = 0;
+    if (!fixed(key, scale, v)) return false;
+    if (v < 0) return fail(key, "is negative");
+    out = v;
     return true;
   }
 

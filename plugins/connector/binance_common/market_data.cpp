@@ -84,14 +84,6 @@ bool parse_levels(const JsonFields& fields, const char* key, const Scales& scale
   return true;
 }
 
-// Non-negative exact decimal at `scale`: prices and quantities are never negative on Binance.
-bool non_negative_fixed(const JsonFields& f, const char* key, int scale, int64_t& out) {
-  if (!f.fixed(key, scale, out)) return false;
-  if (out < 0) return f.fail(key, "is negative");
-  return true;
-}
-
-
 // ---- the depth-frame fast path ----
 //
 // Diff depth frames are most of a connector's traffic, and building a RapidJSON DOM for each was
@@ -382,10 +374,10 @@ struct MarketDataParser::Impl {
     const Scales* sc = lookup(f, symbol);
     if (sc == nullptr) return false;
     out.symbol.assign(symbol);
-    if (!f.i64("u", out.update_id) || !non_negative_fixed(f, "b", sc->price_scale, out.bid_price) ||
-        !non_negative_fixed(f, "B", sc->qty_scale, out.bid_qty) ||
-        !non_negative_fixed(f, "a", sc->price_scale, out.ask_price) ||
-        !non_negative_fixed(f, "A", sc->qty_scale, out.ask_qty))
+    if (!f.i64("u", out.update_id) || !f.non_negative("b", sc->price_scale, out.bid_price) ||
+        !f.non_negative("B", sc->qty_scale, out.bid_qty) ||
+        !f.non_negative("a", sc->price_scale, out.ask_price) ||
+        !f.non_negative("A", sc->qty_scale, out.ask_qty))
       return false;
     if (venue == Venue::UsdM)
       return f.i64("E", out.event_time_ms) && f.i64("T", out.transaction_time_ms);
@@ -404,8 +396,8 @@ struct MarketDataParser::Impl {
     if (sc == nullptr) return false;
     out.symbol.assign(symbol);
     return f.i64("E", out.event_time_ms) && f.i64("a", out.agg_trade_id) &&
-           non_negative_fixed(f, "p", sc->price_scale, out.price) &&
-           non_negative_fixed(f, "q", sc->qty_scale, out.qty) &&
+           f.non_negative("p", sc->price_scale, out.price) &&
+           f.non_negative("q", sc->qty_scale, out.qty) &&
            f.i64("f", out.first_trade_id) && f.i64("l", out.last_trade_id) &&
            f.i64("T", out.trade_time_ms) && f.boolean("m", out.buyer_is_maker);
   }
@@ -428,15 +420,15 @@ struct MarketDataParser::Impl {
     return kf.i64("t", out.open_time_ms) && kf.i64("T", out.close_time_ms) &&
            kf.str("i", out.interval) && kf.i64("f", out.first_trade_id) &&
            kf.i64("L", out.last_trade_id) &&
-           non_negative_fixed(kf, "o", sc->price_scale, out.open) &&
-           non_negative_fixed(kf, "h", sc->price_scale, out.high) &&
-           non_negative_fixed(kf, "l", sc->price_scale, out.low) &&
-           non_negative_fixed(kf, "c", sc->price_scale, out.close) &&
-           non_negative_fixed(kf, "v", sc->qty_scale, out.volume) &&
-           non_negative_fixed(kf, "q", TH_MONEY_SCALE, out.quote_volume) &&
+           kf.non_negative("o", sc->price_scale, out.open) &&
+           kf.non_negative("h", sc->price_scale, out.high) &&
+           kf.non_negative("l", sc->price_scale, out.low) &&
+           kf.non_negative("c", sc->price_scale, out.close) &&
+           kf.non_negative("v", sc->qty_scale, out.volume) &&
+           kf.non_negative("q", TH_MONEY_SCALE, out.quote_volume) &&
            kf.i64("n", out.trade_count) && kf.boolean("x", out.closed) &&
-           non_negative_fixed(kf, "V", sc->qty_scale, out.taker_buy_volume) &&
-           non_negative_fixed(kf, "Q", TH_MONEY_SCALE, out.taker_buy_quote_volume);
+           kf.non_negative("V", sc->qty_scale, out.taker_buy_volume) &&
+           kf.non_negative("Q", TH_MONEY_SCALE, out.taker_buy_quote_volume);
   }
 };
 

@@ -1,17 +1,34 @@
-// The `binance_spot` connector, market data part: instruments from GET /api/v3/exchangeInfo
-// (PRICE_FILTER tick size, LOT_SIZE step and minimum, NOTIONAL / MIN_NOTIONAL) and closed klines
-// from the `<symbol>@kline_<interval>` stream as bars, through the host's HTTP and WebSocket
-// services (ABI 1.2). Sources: binance/binance-spot-api-docs rest-api.md "Exchange information",
-// web-socket-streams.md "Kline/Candlestick Streams". Order routing (submit, cancel, the user data
-// stream, reconcile) is not here yet: a graph using this connector runs in paper mode, where the
-// host's simulated matching engine fills orders against these bars.
+// The `binance_spot` connector: Binance spot market data and order routing through the host's
+// HTTP, WebSocket and signing services (ABI 1.2/1.3).
+//
+// Market data: instruments from GET /api/v3/exchangeInfo (PRICE_FILTER tick size, LOT_SIZE step
+// and minimum, NOTIONAL / MIN_NOTIONAL); closed klines from `<symbol>@kline_<interval>` as bars,
+// `<symbol>@aggTrade` as trades and `<symbol>@bookTicker` as quotes. Order book events are not
+// given: plugin.h defines no book event struct yet. Sources: binance/binance-spot-api-docs
+// rest-api.md "Exchange information", web-socket-streams.md "Aggregate Trade Streams",
+// "Kline/Candlestick Streams", "Individual Symbol Book Ticker Streams".
+//
+// Orders (mode = "live"; spot_trading.hpp has the details): submit = POST /api/v3/order with the
+// host's client order id as newClientOrderId; cancel = DELETE /api/v3/order by origClientOrderId;
+// query = GET /api/v3/order by origClientOrderId plus GET /api/v3/myTrades for its fills;
+// reconcile = server time, the user data stream, GET /api/v3/openOrders (all symbols) and GET
+// /api/v3/account, then TH_STATUS_RECONCILED. Executions and balances arrive on the user data
+// stream (executionReport, outboundAccountPosition). An order whose outcome is unknown is never
+// sent twice: it is looked up by client order id until the venue answers. Requests are signed by
+// the host with the credential named by the `credential` key; without one the connector gives
+// market data only (paper mode, where the host's simulator fills orders).
+#include "events.hpp"
+#include "spot_trading.hpp"
+
 #include <binance_common/exchange_info.hpp>
 #include <binance_common/market_data.hpp>
+#include <binance_common/symbol_table.hpp>
 
 #include <tradehost/plugin.hpp>
 
 #include <algorithm>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -21,6 +38,9 @@ namespace binance = tradehost::binance;
 using tradehost::Context;
 using tradehost::Error;
 using tradehost::Field;
+using tradehost::binance_spot::SpotTrading;
+using tradehost::binance_spot::emit_status;
+using tradehost::binance_spot::make_event;
 
 constexpr uint64_t kExchangeInfoCookie = 1;
 
@@ -41,12 +61,19 @@ std::string lower(std::string s) {
   return s;
 }
 
+std::string trim_slashes(std::string url) {
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  return url;
+}
+
 class BinanceSpot : public tradehost::Connector {
  public:
   static constexpr int kind = TH_KIND_CONNECTOR;
+  static constexpr bool trading = true;
   static constexpr const char* type_name = "binance_spot";
   static constexpr const char* description =
-      "Binance spot market data: instruments from exchangeInfo, closed klines as bars (orders: paper mode)";
+      "Binance spot: instruments from exchangeInfo, bars, trades and quotes; live orders, fills and balances "
+      "through the REST API and the user data stream";
 
   static std::vector<Field> config() {
     return {
@@ -54,20 +81,22 @@ class BinanceSpot : public tradehost::Connector {
         {"rest_url", TH_CFG_STR, "\"\"", "REST base URL; default https://api.binance.com (testnet: https://testnet.binance.vision)"},
         {"ws_url", TH_CFG_STR, "\"\"", "WebSocket base URL; default wss://stream.binance.com:9443 (testnet: wss://testnet.binance.vision)"},
         Field{"request_weight_limit", TH_CFG_I64, "1200", "REQUEST_WEIGHT budget per minute (exchangeInfo rateLimits)"}.with_unit("weight per minute"),
+        {"credential", TH_CFG_STR, "\"\"",
+         "credential store entry (an HMAC API key) that signs account requests; needed for mode = \"live\"",
+         TH_CFG_CREDENTIAL},
+        Field{"recv_window", TH_CFG_DURATION, "\"5s\"",
+              "how long after its timestamp a signed request stays valid at the venue (recvWindow, at most 60s)"},
+        Field{"orders_per_10s", TH_CFG_I64, "50", "ORDERS budget per 10 seconds (exchangeInfo rateLimits)"}.with_unit("orders per 10 s"),
     };
   }
 
-  explicit BinanceSpot(Context ctx) : Connector(ctx), parser_(binance::Venue::Spot) {
-    const bool testnet = ctx.boolean("testnet");
-    rest_url_ = ctx.str("rest_url");
-    ws_url_ = ctx.str("ws_url");
-    if (rest_url_.empty()) rest_url_ = testnet ? "https://testnet.binance.vision" : "https://api.binance.com";
-    if (ws_url_.empty()) ws_url_ = testnet ? "wss://testnet.binance.vision" : "wss://stream.binance.com:9443";
-    while (!rest_url_.empty() && rest_url_.back() == '/') rest_url_.pop_back();
-    while (!ws_url_.empty() && ws_url_.back() == '/') ws_url_.pop_back();
-    weight_limit_ = ctx.i64("request_weight_limit");
+  explicit BinanceSpot(Context ctx)
+      : Connector(ctx),
+        settings_(read_settings(ctx)),
+        weight_limit_(ctx.i64("request_weight_limit")),
+        parser_(binance::Venue::Spot),
+        trading_(ctx, symbols_, settings_) {
     if (weight_limit_ <= 0) throw Error(TH_ERR_INVALID_ARG, "request_weight_limit must be positive");
-    budget_ = venue_ + ":REQUEST_WEIGHT:1m";
   }
 
   /// GET /api/v3/exchangeInfo (weight 20); instruments are defined when it answers, then a
@@ -76,21 +105,23 @@ class BinanceSpot : public tradehost::Connector {
     const th_host_api* h = ctx_.host();
     if (h->struct_size < offsetof(th_host_api, sign) + sizeof(void*))
       throw Error(TH_ERR_UNSUPPORTED, "binance_spot needs a host with ABI 1.2 networking");
-    if (h->rate_budget(ctx_.self(), tradehost::to_th(budget_), tradehost::to_th(venue_), weight_limit_, 60'000'000'000,
-                       tradehost::to_th("X-MBX-USED-WEIGHT-1M")) != TH_OK)
+    if (h->rate_budget(ctx_.self(), tradehost::to_th(settings_.weight_budget), tradehost::to_th(settings_.venue),
+                       weight_limit_, 60'000'000'000, tradehost::to_th("X-MBX-USED-WEIGHT-1M")) != TH_OK)
       throw Error(TH_ERR_INVALID_ARG, "cannot declare the request weight budget");
-    const std::string url = rest_url_ + "/api/v3/exchangeInfo";
-    const std::string budgets = budget_ + "=20";
+    trading_.declare_budgets();
+    const std::string url = settings_.rest_url + "/api/v3/exchangeInfo";
+    const std::string budgets = settings_.weight_budget + "=20";
     th_http_request req{};
     req.struct_size = sizeof req;
     req.method = TH_HTTP_GET;
     req.url = tradehost::to_th(url);
-    req.venue = tradehost::to_th(venue_);
+    req.venue = tradehost::to_th(settings_.venue);
     req.budgets = tradehost::to_th(budgets);
     if (h->http_request(ctx_.self(), &req, kExchangeInfoCookie) == 0) throw Error(TH_ERR_IO, "exchangeInfo request refused");
   }
 
   void on_http(uint64_t, uint64_t cookie, const th_http_response& r) override {
+    if (cookie >= SpotTrading::kCookieBase) return trading_.on_http(cookie, r);
     if (cookie != kExchangeInfoCookie) return;
     const std::string_view body(reinterpret_cast<const char*>(r.body.ptr), r.body.ptr ? r.body.len : 0);
     if (r.error != TH_OK) return status(TH_STATUS_ERROR, "exchangeInfo failed: " + std::string(tradehost::to_sv(r.message)));
@@ -120,51 +151,103 @@ class BinanceSpot : public tradehost::Connector {
       th_instrument_id id = 0;
       if (ctx_.host()->define_instrument(ctx_.self(), &inst, &id) != TH_OK) continue;
       parser_.set_scales(s.symbol, s.scales);
-      by_id_[id] = Instrument{s.symbol, {}};
-      by_symbol_[s.symbol] = id;
+      symbols_.add(id, s.symbol, s.scales);
       ++defined;
     }
     status(defined ? TH_STATUS_READY : TH_STATUS_ERROR,
-           defined ? std::to_string(defined) + " instruments from " + rest_url_ : "exchangeInfo holds no TRADING symbol");
+           defined ? std::to_string(defined) + " instruments from " + settings_.rest_url : "exchangeInfo holds no TRADING symbol");
   }
 
-  /// Bars only: one kline stream per instrument and interval.
+  /// Bars (kline), trades (aggTrade) and quotes (bookTicker): one raw stream each.
   void subscribe(th_instrument_id id, uint32_t mask, int64_t interval_ns) override {
-    if (mask & ~TH_EV_MASK(TH_EV_BAR)) throw Error(TH_ERR_UNSUPPORTED, "binance_spot gives bars only (so far)");
-    auto it = by_id_.find(id);
-    if (it == by_id_.end()) throw Error(TH_ERR_NOT_FOUND, "unknown instrument");
-    const std::string iv = binance_interval(interval_ns);
-    if (iv.empty()) throw Error(TH_ERR_UNSUPPORTED, "Binance has no kline interval of this length");
-    it->second.interval_ns = interval_ns;
-    const std::string url = ws_url_ + "/ws/" + lower(it->second.symbol) + "@kline_" + iv;
-    const uint64_t conn = ctx_.host()->ws_open(ctx_.self(), tradehost::to_th(url), id);
-    if (conn == 0) throw Error(TH_ERR_IO, "cannot open " + url);
+    constexpr uint32_t kGiven = TH_EV_MASK(TH_EV_BAR) | TH_EV_MASK(TH_EV_TRADE) | TH_EV_MASK(TH_EV_QUOTE);
+    if (mask & ~kGiven)
+      throw Error(TH_ERR_UNSUPPORTED, "binance_spot gives bars, trades and quotes (order book events have no ABI struct yet)");
+    const binance::SymbolTable::Entry* e = symbols_.find(id);
+    if (e == nullptr) throw Error(TH_ERR_NOT_FOUND, "unknown instrument");
+    const std::string sym = lower(e->symbol);
+    if (mask & TH_EV_MASK(TH_EV_BAR)) {
+      const std::string iv = binance_interval(interval_ns);
+      if (iv.empty()) throw Error(TH_ERR_UNSUPPORTED, "Binance has no kline interval of this length");
+      bars_[id].interval_ns = interval_ns;
+      open_stream(sym + "@kline_" + iv, id);
+    }
+    if (mask & TH_EV_MASK(TH_EV_TRADE)) open_stream(sym + "@aggTrade", id);
+    if (mask & TH_EV_MASK(TH_EV_QUOTE)) open_stream(sym + "@bookTicker", id);
   }
 
-  void on_ws(uint64_t, uint64_t cookie, int32_t what, std::string_view data) override {
+  void on_ws(uint64_t conn, uint64_t cookie, int32_t what, std::string_view data) override {
+    if (cookie == SpotTrading::kUserStreamCookie) return trading_.on_ws(conn, what, data);
     if (what == TH_WS_CLOSED) {
-      ctx_.warn("kline stream closed (" + std::string(data) + "); the host reconnects");
+      ctx_.warn("market stream closed (" + std::string(data) + "); the host reconnects");
       return;
     }
     if (what != TH_WS_MESSAGE) return;
     std::string error;
     if (!parser_.parse_stream(data, msg_, error)) {
-      ctx_.warn("kline stream: " + error);
+      ctx_.warn("market stream: " + error);
       return;
     }
-    if (msg_.kind != binance::StreamKind::Kline || !msg_.kline.closed) return;  // only finished candles are bars
-    const auto id = static_cast<th_instrument_id>(cookie);
-    auto it = by_id_.find(id);
-    if (it == by_id_.end() || msg_.kline.symbol != it->second.symbol) return;
-    const binance::Kline& k = msg_.kline;
-    th_ev_bar bar{};
-    bar.h.struct_size = sizeof bar;
-    bar.h.type = TH_EV_BAR;
-    bar.h.instrument = id;
-    bar.open_time = k.open_time_ms * 1'000'000;
+    switch (msg_.kind) {
+      case binance::StreamKind::Kline: return on_kline(msg_.kline);
+      case binance::StreamKind::AggTrade: return on_agg_trade(msg_.agg_trade);
+      case binance::StreamKind::BookTicker: return on_book_ticker(msg_.book_ticker);
+      case binance::StreamKind::DepthDiff: return;
+    }
+  }
+
+  void on_timer(uint64_t, uint64_t cookie) override { trading_.on_timer(cookie); }
+
+  void submit(const th_order& order) override { trading_.submit(order); }
+  void cancel(const th_order& order) override { trading_.cancel(order); }
+  void reconcile() override { trading_.reconcile(); }
+  void query(const th_order& order) override { trading_.query(order); }
+
+ private:
+  struct BarState {
+    int64_t interval_ns = 0;
+    int64_t last_open = 0;
+  };
+
+  static tradehost::binance_spot::TradingSettings read_settings(const Context& ctx) {
+    tradehost::binance_spot::TradingSettings s;
+    const bool testnet = ctx.boolean("testnet");
+    s.rest_url = trim_slashes(ctx.str("rest_url"));
+    s.ws_url = trim_slashes(ctx.str("ws_url"));
+    if (s.rest_url.empty()) s.rest_url = testnet ? "https://testnet.binance.vision" : "https://api.binance.com";
+    if (s.ws_url.empty()) s.ws_url = testnet ? "wss://testnet.binance.vision" : "wss://stream.binance.com:9443";
+    s.orders_per_10s = ctx.i64("orders_per_10s");
+    if (s.orders_per_10s <= 0) throw Error(TH_ERR_INVALID_ARG, "orders_per_10s must be positive");
+    // rest-api.md "Timing security": "The max cannot go beyond 60,000!"
+    s.recv_window_ms = ctx.duration_ns("recv_window") / 1'000'000;
+    if (s.recv_window_ms <= 0 || s.recv_window_ms > 60'000)
+      throw Error(TH_ERR_INVALID_ARG, "recv_window must be between 1ms and 60s");
+    s.venue = "binance-spot";
+    s.weight_budget = s.venue + ":REQUEST_WEIGHT:1m";
+    // Order limits count per account, so the budget is per credential.
+    s.orders_budget = s.venue + ":ORDERS:10s:" + ctx.str("credential");
+    return s;
+  }
+
+  void open_stream(const std::string& name, th_instrument_id id) {
+    if (!streams_.insert(name).second) return;
+    const std::string url = settings_.ws_url + "/ws/" + name;
+    if (ctx_.host()->ws_open(ctx_.self(), tradehost::to_th(url), id) == 0) {
+      streams_.erase(name);
+      throw Error(TH_ERR_IO, "cannot open " + url);
+    }
+  }
+
+  void on_kline(const binance::Kline& k) {
+    if (!k.closed) return;  // only finished candles are bars
+    const binance::SymbolTable::Entry* e = symbols_.find(k.symbol);
+    auto it = e ? bars_.find(e->id) : bars_.end();
+    if (it == bars_.end()) return;
+    const int64_t open_time = k.open_time_ms * 1'000'000;
+    // A bar becomes known when it closes.
+    auto bar = make_event<th_ev_bar>(TH_EV_BAR, e->id, open_time + it->second.interval_ns, ctx_.now());
+    bar.open_time = open_time;
     bar.interval_ns = it->second.interval_ns;
-    bar.h.ts_event = bar.open_time + bar.interval_ns;  // a bar becomes known when it closes
-    bar.h.ts_recv = ctx_.now();
     bar.open = k.open;
     bar.high = k.high;
     bar.low = k.low;
@@ -175,33 +258,41 @@ class BinanceSpot : public tradehost::Connector {
     ctx_.host()->emit(ctx_.self(), &bar.h);
   }
 
- private:
-  struct Instrument {
-    std::string symbol;       // native, "BTCUSDT"
-    int64_t interval_ns = 0;
-    int64_t last_open = 0;
-  };
-
-  void status(int32_t code, const std::string& message) {
-    th_ev_status ev{};
-    ev.h.struct_size = sizeof ev;
-    ev.h.type = TH_EV_STATUS;
-    ev.h.ts_event = ev.h.ts_recv = ctx_.now();
-    ev.code = code;
-    ev.message = tradehost::to_th(message);
+  void on_agg_trade(const binance::AggTrade& t) {
+    const binance::SymbolTable::Entry* e = symbols_.find(t.symbol);
+    if (e == nullptr) return;
+    auto ev = make_event<th_ev_trade>(TH_EV_TRADE, e->id, t.trade_time_ms * 1'000'000, ctx_.now());
+    ev.price = t.price;
+    ev.qty = t.qty;
+    // `m`: "Is the buyer the market maker?" -- then the seller took liquidity.
+    ev.aggressor_side = t.buyer_is_maker ? TH_SIDE_SELL : TH_SIDE_BUY;
     ctx_.host()->emit(ctx_.self(), &ev.h);
   }
 
-  std::string rest_url_, ws_url_;
-  std::string venue_ = "binance-spot";
-  std::string budget_;
-  int64_t weight_limit_ = 1200;
+  void on_book_ticker(const binance::BookTicker& q) {
+    const binance::SymbolTable::Entry* e = symbols_.find(q.symbol);
+    if (e == nullptr) return;
+    const th_time_ns now = ctx_.now();  // spot bookTicker carries no time
+    auto ev = make_event<th_ev_quote>(TH_EV_QUOTE, e->id, now, now);
+    ev.bid_price = q.bid_price;
+    ev.bid_qty = q.bid_qty;
+    ev.ask_price = q.ask_price;
+    ev.ask_qty = q.ask_qty;
+    ctx_.host()->emit(ctx_.self(), &ev.h);
+  }
+
+  void status(int32_t code, const std::string& message) { emit_status(ctx_, code, message); }
+
+  tradehost::binance_spot::TradingSettings settings_;
+  int64_t weight_limit_;
   binance::MarketDataParser parser_;
   binance::StreamMessage msg_;
-  std::map<th_instrument_id, Instrument> by_id_;
-  std::map<std::string, th_instrument_id> by_symbol_;
+  binance::SymbolTable symbols_;
+  std::map<th_instrument_id, BarState> bars_;
+  std::set<std::string> streams_;
+  SpotTrading trading_;
 };
 
 }  // namespace
 
-TH_DECLARE_PLUGIN("binance_spot", "0.1.0", "tradehost-binance-spot-1", BinanceSpot)
+TH_DECLARE_PLUGIN("binance_spot", "0.2.0", "tradehost-binance-spot-2", BinanceSpot)

@@ -1,0 +1,199 @@
+// Binance spot account messages parsed into fixed-point integers: the REST order answers (New
+// order ACK / RESULT / FULL, Query order, Cancel order, Current open orders), Account
+// information's balances, Account trade list (myTrades), and the user data stream's
+// executionReport and outboundAccountPosition. Sources: binance/binance-spot-api-docs rest-api.md
+// (2023-06-07) "Account endpoints", user-data-stream.md (2022-12-05) "Order Update" and "Account
+// Update". Field names are Binance's; each member says which.
+//
+// Units: prices raw at the symbol's price_scale, quantities raw at its qty_scale (base asset),
+// quote amounts, commissions and balances raw at TH_MONEY_SCALE (8 decimals, Binance's own
+// precision for them); times are Binance's Unix milliseconds. Every decimal must be exact at its
+// scale: more significant decimals than the scale holds is an error, never rounded away.
+#ifndef TRADEHOST_BINANCE_ACCOUNT_MESSAGES_HPP
+#define TRADEHOST_BINANCE_ACCOUNT_MESSAGES_HPP
+
+#include "market_data.hpp"
+
+#include <tradehost/plugin.h>
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace tradehost::binance {
+
+/// The scales of a symbol ("BTCUSDT"), or nullptr when the caller has none (then the message is
+/// refused, or for lists skipped, as each parser says).
+using ScalesLookup = std::function<const Scales*(std::string_view symbol)>;
+
+/// Order status (rest-api.md "ENUM definitions", Order status).
+enum class OrderStatus : uint8_t {
+  New,
+  PartiallyFilled,
+  Filled,
+  Canceled,
+  PendingCancel,  ///< "Currently unused"
+  Rejected,
+  Expired,
+  ExpiredInMatch,  ///< expired by self-trade prevention
+};
+
+/// Reads Binance's status text; false for any other text.
+bool parse_order_status(std::string_view text, OrderStatus& out);
+
+/// The TH_ORDER_* state of a status: EXPIRED_IN_MATCH -> TH_ORDER_EXPIRED, PENDING_CANCEL (unused
+/// by Binance) -> TH_ORDER_NEW, the others by name.
+int32_t th_order_state(OrderStatus status);
+
+/// One execution listed in a FULL new-order answer (`fills`).
+struct OrderFill {
+  int64_t trade_id = 0;          ///< `tradeId`
+  int64_t price = 0;             ///< `price`
+  int64_t qty = 0;               ///< `qty`
+  int64_t commission = 0;        ///< `commission`, TH_MONEY_SCALE
+  std::string commission_asset;  ///< `commissionAsset`
+};
+
+/// An order as a REST answer shows it.
+struct OrderReport {
+  std::string symbol;                ///< `symbol`
+  int64_t order_id = 0;              ///< `orderId`
+  std::string client_order_id;       ///< `clientOrderId`; in a cancel answer, the CANCEL's own id
+  std::string orig_client_order_id;  ///< `origClientOrderId` (cancel answers only; else empty)
+  int64_t time_ms = 0;               ///< `transactTime` (new order), else `updateTime`, else 0
+  /// False for an ACK answer, which carries only the fields above: the rest is then zero.
+  bool has_state = false;
+  OrderStatus status = OrderStatus::New;  ///< `status`
+  std::string type;                  ///< `type`, e.g. "LIMIT_MAKER"
+  std::string side;                  ///< `side`
+  std::string time_in_force;         ///< `timeInForce`
+  int64_t price = 0;                 ///< `price` (0 for market orders)
+  int64_t orig_qty = 0;              ///< `origQty`
+  int64_t executed_qty = 0;          ///< `executedQty`
+  /// `cummulativeQuoteQty` at TH_MONEY_SCALE; negative when Binance says "not available" ("For
+  /// some historical orders cummulativeQuoteQty will be < 0").
+  int64_t cumulative_quote_qty = 0;
+  int64_t stop_price = 0;            ///< `stopPrice` when present, else 0
+  std::vector<OrderFill> fills;      ///< `fills` (FULL answers only)
+
+  /// The order's client id as placed: origClientOrderId when present (cancel), else clientOrderId.
+  const std::string& placed_client_order_id() const {
+    return orig_client_order_id.empty() ? client_order_id : orig_client_order_id;
+  }
+};
+
+/// Parses one order object: a New order answer (ACK, RESULT or FULL, told apart by the fields
+/// present), a Query order answer or a Cancel order answer. False with `error` (naming the field)
+/// on invalid JSON, a missing or mistyped field, an unknown status, a symbol `scales` has no
+/// scales for, or a number that is not exact at its scale.
+bool parse_order_report(std::string_view body, const ScalesLookup& scales, OrderReport& out, std::string& error);
+
+/// Parses a Current open orders answer (an array of order objects). Orders of symbols `scales`
+/// does not know are skipped and counted in `skipped` (an account may trade symbols this
+/// connector has no instrument for); any other problem fails the whole answer.
+bool parse_open_orders(std::string_view body, const ScalesLookup& scales, std::vector<OrderReport>& out,
+                       size_t& skipped, std::string& error);
+
+/// The average fill price at `scales.price_scale` of `quote_qty` (TH_MONEY_SCALE) paid for `qty`
+/// (qty_scale), rounded half up: Z / z for an executionReport ("Average price can be found by
+/// doing Z divided by z"), cummulativeQuoteQty / executedQty for REST. 0 when qty <= 0 or
+/// quote_qty < 0 (unknown), or when the result does not fit int64.
+int64_t average_price(int64_t quote_qty, int64_t qty, Scales scales);
+
+/// One asset's balance (`asset`/`free`/`locked` in Account information, `a`/`f`/`l` in
+/// outboundAccountPosition), amounts at TH_MONEY_SCALE.
+struct Balance {
+  std::string asset;
+  int64_t free = 0;
+  int64_t locked = 0;
+};
+
+/// Parses Account information (GET /api/v3/account) and returns its `balances`, in order.
+bool parse_account_balances(std::string_view body, std::vector<Balance>& out, std::string& error);
+
+/// One row of Account trade list (GET /api/v3/myTrades).
+struct AccountTrade {
+  std::string symbol;            ///< `symbol`
+  int64_t id = 0;                ///< `id`, the trade id
+  int64_t order_id = 0;          ///< `orderId`
+  int64_t price = 0;             ///< `price`
+  int64_t qty = 0;               ///< `qty`
+  int64_t quote_qty = 0;         ///< `quoteQty`, TH_MONEY_SCALE
+  int64_t commission = 0;        ///< `commission`, TH_MONEY_SCALE
+  std::string commission_asset;  ///< `commissionAsset`
+  int64_t time_ms = 0;           ///< `time`
+  bool is_buyer = false;         ///< `isBuyer`
+  bool is_maker = false;         ///< `isMaker`
+};
+
+/// Parses an Account trade list answer of ONE symbol at `scales`. Errors as parse_order_report().
+bool parse_account_trades(std::string_view body, Scales scales, std::vector<AccountTrade>& out, std::string& error);
+
+/// An `executionReport` (user-data-stream.md "Order Update").
+struct ExecutionReport {
+  int64_t event_time_ms = 0;         ///< `E`
+  std::string symbol;                ///< `s`
+  std::string client_order_id;       ///< `c`; on a cancel, the CANCEL's own id
+  std::string side;                  ///< `S`
+  std::string order_type;            ///< `o`
+  std::string time_in_force;         ///< `f`
+  int64_t qty = 0;                   ///< `q`
+  int64_t price = 0;                 ///< `p`
+  int64_t stop_price = 0;            ///< `P`
+  std::string orig_client_order_id;  ///< `C`: "the ID of the order being canceled", else ""
+  /// `x`: NEW, CANCELED, REPLACED, REJECTED, TRADE, EXPIRED, TRADE_PREVENTION.
+  std::string execution_type;
+  OrderStatus status = OrderStatus::New;  ///< `X`
+  std::string reject_reason;         ///< `r`, "NONE" when there is none
+  int64_t order_id = 0;              ///< `i`
+  int64_t last_qty = 0;              ///< `l`
+  int64_t cumulative_qty = 0;        ///< `z`
+  int64_t last_price = 0;            ///< `L`
+  int64_t commission = 0;            ///< `n`, TH_MONEY_SCALE
+  std::string commission_asset;      ///< `N`; empty when null (no trade yet)
+  int64_t transaction_time_ms = 0;   ///< `T`
+  int64_t trade_id = -1;             ///< `t`; -1 when the report is not a trade
+  bool maker = false;                ///< `m`: "Is this trade the maker side?"
+  int64_t cumulative_quote_qty = 0;  ///< `Z`, TH_MONEY_SCALE
+  int64_t last_quote_qty = 0;        ///< `Y`, TH_MONEY_SCALE
+
+  /// The order's client id as placed: `C` on a cancel report, else `c`.
+  const std::string& placed_client_order_id() const {
+    return orig_client_order_id.empty() ? client_order_id : orig_client_order_id;
+  }
+};
+
+/// An `outboundAccountPosition` (user-data-stream.md "Account Update").
+struct AccountPosition {
+  int64_t event_time_ms = 0;     ///< `E`
+  int64_t last_update_ms = 0;    ///< `u`
+  std::vector<Balance> balances;  ///< `B`
+};
+
+enum class UserEventKind : uint8_t {
+  ExecutionReport,
+  AccountPosition,
+  Other,  ///< any other event (balanceUpdate, listStatus, listenKeyExpired, ...): see event_type
+};
+
+/// Reads {"listenKey": "<key>"} (POST /api/v3/userDataStream, "Start user data stream").
+bool parse_listen_key(std::string_view body, std::string& key, std::string& error);
+
+/// One user data stream frame.
+struct UserEvent {
+  UserEventKind kind = UserEventKind::Other;
+  std::string event_type;  ///< `e` as sent
+  ExecutionReport execution;
+  AccountPosition account;
+};
+
+/// Parses one user data stream frame, raw or in the combined-stream envelope
+/// {"stream":..,"data":..}. An executionReport needs scales for its `s`; other event types are
+/// returned as Other with their `e`. False with `error` as parse_order_report().
+bool parse_user_event(std::string_view frame, const ScalesLookup& scales, UserEvent& out, std::string& error);
+
+}  // namespace tradehost::binance
+
+#endif  // TRADEHOST_BINANCE_ACCOUNT_MESSAGES_HPP

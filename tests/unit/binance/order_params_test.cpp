@@ -1,0 +1,125 @@
+// Spot order parameters: the TH_ORD_* -> Binance type table (rest-api.md 2023-06-07 "New order
+// (TRADE)": which parameters each type takes), what spot cannot do, and the decimal text of
+// fixed-point prices and quantities. Expected strings are worked out by hand from the raw values.
+#include <binance_common/order_params.hpp>
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace {
+
+namespace binance = tradehost::binance;
+
+// BTCUSDT: tick 0.01 (price_scale 2), step 0.00001 (qty_scale 5).
+constexpr binance::Scales kBtcUsdt{2, 5};
+
+th_order_request request(int32_t side, int32_t type, int64_t qty, int64_t price = 0, int64_t trigger = 0,
+                         int32_t tif = 0, uint32_t flags = 0) {
+  th_order_request r{};
+  r.struct_size = sizeof r;
+  r.instrument = 1;
+  r.side = side;
+  r.type = type;
+  r.tif = tif;
+  r.flags = flags;
+  r.qty = qty;
+  r.price = price;
+  r.trigger_price = trigger;
+  return r;
+}
+
+std::string query_of(const th_order_request& req) {
+  binance::OrderParams p;
+  std::string why;
+  EXPECT_TRUE(binance::spot_order_params(req, "BTCUSDT", kBtcUsdt, "bot-7-42", p, why)) << why;
+  binance::QueryString q;
+  binance::append_order_params(p, q);
+  return q.text();
+}
+
+std::string refusal(const th_order_request& req) {
+  binance::OrderParams p;
+  std::string why;
+  EXPECT_FALSE(binance::spot_order_params(req, "BTCUSDT", kBtcUsdt, "bot-7-42", p, why));
+  return why;
+}
+
+TEST(BinanceOrderParams, Market) {
+  // qty raw 123 at scale 5 = 0.00123; a market order takes no price and no timeInForce.
+  EXPECT_EQ(query_of(request(TH_SIDE_SELL, TH_ORD_MARKET, 123, 999, 0, TH_TIF_IOC)),
+            "symbol=BTCUSDT&side=SELL&type=MARKET&quantity=0.00123&newClientOrderId=bot-7-42");
+}
+
+TEST(BinanceOrderParams, LimitWithEachTimeInForce) {
+  // price raw 1672730 at scale 2 = 16727.30 -> "16727.3"; qty raw 100000 = 1.00000 -> "1".
+  EXPECT_EQ(query_of(request(TH_SIDE_BUY, TH_ORD_LIMIT, 100000, 1672730)),
+            "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=1&price=16727.3&newClientOrderId=bot-7-42");
+  EXPECT_EQ(query_of(request(TH_SIDE_BUY, TH_ORD_LIMIT, 250, 1600000, 0, TH_TIF_IOC)),
+            "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=IOC&quantity=0.0025&price=16000&newClientOrderId=bot-7-42");
+  EXPECT_EQ(query_of(request(TH_SIDE_SELL, TH_ORD_LIMIT, 1, 1, 0, TH_TIF_FOK)),
+            "symbol=BTCUSDT&side=SELL&type=LIMIT&timeInForce=FOK&quantity=0.00001&price=0.01&newClientOrderId=bot-7-42");
+}
+
+TEST(BinanceOrderParams, PostOnlyLimitIsLimitMaker) {
+  const std::string maker =
+      "symbol=BTCUSDT&side=BUY&type=LIMIT_MAKER&quantity=0.5&price=16500.05&newClientOrderId=bot-7-42";
+  EXPECT_EQ(query_of(request(TH_SIDE_BUY, TH_ORD_LIMIT, 50000, 1650005, 0, 0, TH_OF_POST_ONLY)), maker);
+  EXPECT_EQ(query_of(request(TH_SIDE_BUY, TH_ORD_LIMIT, 50000, 1650005, 0, TH_TIF_GTX)), maker);
+}
+
+TEST(BinanceOrderParams, StopAndTakeProfitTypes) {
+  EXPECT_EQ(query_of(request(TH_SIDE_SELL, TH_ORD_STOP_MARKET, 100, 0, 1550000)),
+            "symbol=BTCUSDT&side=SELL&type=STOP_LOSS&quantity=0.001&stopPrice=15500&newClientOrderId=bot-7-42");
+  EXPECT_EQ(query_of(request(TH_SIDE_SELL, TH_ORD_STOP_LIMIT, 100, 1549990, 1550000)),
+            "symbol=BTCUSDT&side=SELL&type=STOP_LOSS_LIMIT&timeInForce=GTC&quantity=0.001&price=15499.9"
+            "&stopPrice=15500&newClientOrderId=bot-7-42");
+  EXPECT_EQ(query_of(request(TH_SIDE_SELL, TH_ORD_TAKE_PROFIT_MARKET, 100, 0, 1800001)),
+            "symbol=BTCUSDT&side=SELL&type=TAKE_PROFIT&quantity=0.001&stopPrice=18000.01&newClientOrderId=bot-7-42");
+  EXPECT_EQ(query_of(request(TH_SIDE_SELL, TH_ORD_TAKE_PROFIT_LIMIT, 100, 1800000, 1800001, TH_TIF_IOC)),
+            "symbol=BTCUSDT&side=SELL&type=TAKE_PROFIT_LIMIT&timeInForce=IOC&quantity=0.001&price=18000"
+            "&stopPrice=18000.01&newClientOrderId=bot-7-42");
+}
+
+TEST(BinanceOrderParams, ResponseTypeGoesLast) {
+  binance::OrderParams p;
+  std::string why;
+  ASSERT_TRUE(binance::spot_order_params(request(TH_SIDE_BUY, TH_ORD_MARKET, 1), "BTCUSDT", kBtcUsdt, "c1", p, why));
+  p.response_type = "RESULT";
+  binance::QueryString q;
+  binance::append_order_params(p, q);
+  EXPECT_EQ(q.text(), "symbol=BTCUSDT&side=BUY&type=MARKET&quantity=0.00001&newClientOrderId=c1&newOrderRespType=RESULT");
+}
+
+TEST(BinanceOrderParams, WhatSpotCannotDoIsRefusedWithAReason) {
+  EXPECT_NE(refusal(request(TH_SIDE_BUY, TH_ORD_TRAILING_STOP, 100, 0, 1550000)).find("no trailing-stop order type"),
+            std::string::npos);
+  EXPECT_EQ(refusal(request(TH_SIDE_BUY, TH_ORD_LIMIT, 100, 100, 0, 0, TH_OF_REDUCE_ONLY)),
+            "Binance spot has no reduce-only orders");
+  EXPECT_NE(refusal(request(TH_SIDE_BUY, TH_ORD_MARKET, 100, 0, 0, TH_TIF_GTX)).find("only for limit orders"),
+            std::string::npos);
+  EXPECT_NE(refusal(request(TH_SIDE_BUY, TH_ORD_STOP_LIMIT, 100, 100, 100, 0, TH_OF_POST_ONLY)).find("only for limit"),
+            std::string::npos);
+  EXPECT_EQ(refusal(request(0, TH_ORD_MARKET, 100)), "side must be TH_SIDE_BUY or TH_SIDE_SELL");
+  EXPECT_EQ(refusal(request(TH_SIDE_BUY, TH_ORD_MARKET, 0)), "quantity must be positive");
+  EXPECT_EQ(refusal(request(TH_SIDE_BUY, TH_ORD_LIMIT, 100, 0)), "a LIMIT order needs a positive limit price");
+  EXPECT_EQ(refusal(request(TH_SIDE_BUY, TH_ORD_STOP_MARKET, 100)), "a STOP_LOSS order needs a positive trigger price");
+  EXPECT_EQ(refusal(request(TH_SIDE_BUY, 99, 100)), "unknown order type 99");
+  EXPECT_EQ(refusal(request(TH_SIDE_BUY, TH_ORD_LIMIT, 100, 100, 0, 9)), "unknown time in force 9");
+}
+
+TEST(BinanceOrderParams, ReportTypesMapBack) {
+  using binance::Venue;
+  EXPECT_EQ(binance::th_order_type("LIMIT_MAKER", Venue::Spot), TH_ORD_LIMIT);
+  EXPECT_EQ(binance::th_order_type("STOP_LOSS", Venue::Spot), TH_ORD_STOP_MARKET);
+  EXPECT_EQ(binance::th_order_type("STOP_LOSS_LIMIT", Venue::Spot), TH_ORD_STOP_LIMIT);
+  EXPECT_EQ(binance::th_order_type("TAKE_PROFIT", Venue::Spot), TH_ORD_TAKE_PROFIT_MARKET);
+  EXPECT_EQ(binance::th_order_type("TAKE_PROFIT", Venue::UsdM), TH_ORD_TAKE_PROFIT_LIMIT);
+  EXPECT_EQ(binance::th_order_type("STOP", Venue::UsdM), TH_ORD_STOP_LIMIT);
+  EXPECT_EQ(binance::th_order_type("TRAILING_STOP_MARKET", Venue::UsdM), TH_ORD_TRAILING_STOP);
+  EXPECT_EQ(binance::th_order_type("OCO", Venue::Spot), 0);
+  EXPECT_EQ(binance::th_side("SELL"), TH_SIDE_SELL);
+  EXPECT_EQ(binance::th_side("sell"), 0);
+}
+
+}  // namespace
