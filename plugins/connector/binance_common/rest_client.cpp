@@ -69,6 +69,7 @@ RestSent RestClient::send(const RestCall& call, uint64_t cookie, std::string& er
   req.venue = view(venue_);
   req.budgets = view(call.budgets);
   req.flags = call.flags;
+  req.timeout_ms = timeout_ms_;
   sent.request_id = host_->http_request(self_, &req, cookie);
   if (sent.request_id == 0) {
     error = "the host refused the request " + call.path + " (see its log)";

@@ -57,6 +57,9 @@ class RestClient {
 
   ServerClock& clock() noexcept { return clock_; }
   const ServerClock& clock() const noexcept { return clock_; }
+  /// The whole exchange of every request, once the host's budgets admit it (ms; 0 = the host's
+  /// default of 10 s). An order POST that times out has an unknown outcome.
+  void set_timeout_ms(uint32_t ms) noexcept { timeout_ms_ = ms; }
   int64_t recv_window_ms() const noexcept { return recv_window_ms_; }
   const std::string& base_url() const noexcept { return base_url_; }
 
@@ -68,6 +71,7 @@ class RestClient {
   std::string base_url_;
   std::string venue_;
   int64_t recv_window_ms_;
+  uint32_t timeout_ms_ = 0;
   ServerClock clock_;
 };
 

@@ -86,6 +86,8 @@ class BinanceSpot : public tradehost::Connector {
          TH_CFG_CREDENTIAL},
         Field{"recv_window", TH_CFG_DURATION, "\"5s\"",
               "how long after its timestamp a signed request stays valid at the venue (recvWindow, at most 60s)"},
+        Field{"request_timeout", TH_CFG_DURATION, "\"10s\"",
+              "a REST request unanswered by then has an unknown outcome: an order is then looked up by its client order id, never resent"},
         Field{"orders_per_10s", TH_CFG_I64, "50", "ORDERS budget per 10 seconds (exchangeInfo rateLimits)"}.with_unit("orders per 10 s"),
     };
   }
@@ -222,6 +224,9 @@ class BinanceSpot : public tradehost::Connector {
     s.recv_window_ms = ctx.duration_ns("recv_window") / 1'000'000;
     if (s.recv_window_ms <= 0 || s.recv_window_ms > 60'000)
       throw Error(TH_ERR_INVALID_ARG, "recv_window must be between 1ms and 60s");
+    s.request_timeout_ms = ctx.duration_ns("request_timeout") / 1'000'000;
+    if (s.request_timeout_ms < 100 || s.request_timeout_ms > 120'000)
+      throw Error(TH_ERR_INVALID_ARG, "request_timeout must be between 100ms and 120s");
     s.venue = "binance-spot";
     s.weight_budget = s.venue + ":REQUEST_WEIGHT:1m";
     // Order limits count per account, so the budget is per credential.

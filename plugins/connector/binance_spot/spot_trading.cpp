@@ -55,6 +55,7 @@ SpotTrading::SpotTrading(Context ctx, const binance::SymbolTable& symbols, Tradi
       symbols_(symbols),
       settings_(std::move(settings)),
       rest_(ctx.self(), ctx.host(), settings_.rest_url, settings_.venue, settings_.recv_window_ms) {
+  rest_.set_timeout_ms(static_cast<uint32_t>(settings_.request_timeout_ms));
   next_cookie_ = kKeepAliveCookie + 1;
 }
 

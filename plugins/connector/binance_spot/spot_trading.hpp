@@ -63,6 +63,7 @@ struct TradingSettings {
   std::string orders_budget;    ///< the ORDERS budget's name (declared by declare_budgets)
   int64_t orders_per_10s = 50;  ///< ORDERS limit per 10 s (exchangeInfo rateLimits)
   int64_t recv_window_ms = 5000;
+  int64_t request_timeout_ms = 10'000;  ///< a REST request with no answer by then has an unknown outcome
 };
 
 /// Everything of the connector that talks to the account. Owned by the connector, which forwards

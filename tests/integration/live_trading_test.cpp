@@ -1,0 +1,261 @@
+// Live mode end to end: the real `tradehost` executable trading through the real `binance_spot`
+// connector against the real exchange simulator (build/exchange-sim, a Binance-spot-compatible
+// server replaying the bundled real candles), both as child processes. The test moves the
+// simulator's clock (POST /_sim/advance) and synchronises on the bot's log lines: no sleeps.
+//
+// Expected values are worked out here from the candle file and the simulator's documented
+// matching rules (tools/exchange-sim/README.md "Market model and matching rules"): the clock
+// starts at candle 0; each advance publishes the next candle's closed kline; a resting LIMIT BUY
+// at p fills at p on a later candle whose low < p, at most floor(volume x fill-volume-bps /
+// 10000) to the 0.00001 step per candle; BUY commission = 10 bp of the quantity, in BTC.
+// Candles 1-3 of data/BTCUSDT-5m-20230102-20230209.csv:
+//   1: close 16707.5
+//   2: low 16704.0, volume 566.041  -> at 1 bp: 0.0566041 -> 0.05660 BTC
+//   3: low 16702.6, volume 800.432  -> at 1 bp: 0.0800432 -> 0.08004 BTC
+// So a 0.1 BTC buy at 16707.5 - 3 = 16704.50 (placed on bar 1) fills 0.0566 on candle 2 and the
+// remaining 0.0434 on candle 3.
+#include "sim_process.hpp"
+
+namespace {
+
+using namespace tradehost_it;
+
+const std::string kMasterKey(64, 'b');
+
+class LiveBot {
+ public:
+  LiveBot(TempDir& d, SimProcess& sim) : d_(d), sim_(sim) {
+    env_ = {{"TRADEHOST_MASTER_KEY", kMasterKey}, {"TRADEHOST_CREDENTIALS", (d / "creds.enc").string()}};
+    write_file(d / "secret.txt", std::string(SimProcess::kSecret) + "\n");
+    Result add = run({"credentials", "add", "sim", "--type", "hmac", "--api-key", SimProcess::kKey}, d.path(), env_,
+                     std::chrono::seconds(60), d / "secret.txt");
+    if (add.rc != 0) throw std::runtime_error("credentials add failed: " + add.both());
+    fs::remove(d / "secret.txt");
+  }
+
+  /// The probe's settings (TOML lines) for the next start.
+  void write_config(const std::string& probe, const std::string& connector_extra = "") {
+    write_file(d_ / "bot.toml",
+               "[bot]\nname = \"live-it\"\nmode = \"live\"\nstate = \"state.sqlite\"\nout = \"out\"\n\n"
+               "[plugins]\npaths = [\"" + kPluginDir + "\", \"" + std::string(TH_BINARY_DIR) + "/live_fixtures\"]\n\n"
+               "[[connector]]\nname = \"binance\"\ntype = \"binance_spot\"\nrest_url = \"" + sim_.http_url() + "\"\nws_url = \"" +
+                   sim_.ws_url() + "\"\ncredential = \"sim\"\n" + connector_extra + "\n"
+               "[[strategy]]\nname = \"probe\"\ntype = \"live_probe\"\nconnector = \"binance\"\ninstruments = [\"BTC/USDT\"]\n"
+               "timeframe = \"5m\"\n" + probe + "\n\n"
+               "[[notifier]]\ntype = \"log\"\non = [\"fill\", \"rejected\", \"error\", \"order\", \"reconcile\"]\n");
+  }
+
+  /// Starts the bot and waits until it has reconciled and both streams (klines, user data) are open.
+  void start() {
+    child_ = std::make_unique<Child>(std::vector<std::string>{kExe, "run", (d_ / "bot.toml").string()}, d_.path(), env_);
+    await("reconciled:");
+    const bool open = child_->read_until([&] { return count("websocket open url=") >= 2; }, std::chrono::seconds(60));
+    ASSERT_TRUE(open) << child_->err;
+  }
+  /// Waits for `needle` in the bot's log (after `from`); returns where it ends.
+  size_t await(const std::string& needle, size_t from = 0) {
+    size_t at = std::string::npos;
+    const bool seen = child_->read_until(
+        [&] {
+          at = child_->err.find(needle, from);
+          return at != std::string::npos;
+        },
+        std::chrono::seconds(90));
+    EXPECT_TRUE(seen) << "no '" << needle << "' in the bot's log\n" << child_->err;
+    return seen ? at + needle.size() : std::string::npos;
+  }
+  size_t count(const std::string& needle) const {
+    size_t n = 0;
+    for (size_t at = child_->err.find(needle); at != std::string::npos; at = child_->err.find(needle, at + 1)) ++n;
+    return n;
+  }
+  int stop() {
+    child_->signal(SIGINT);
+    return child_->wait(std::chrono::seconds(60));
+  }
+  const std::string& log() const { return child_->err; }
+  fs::path state() const { return d_ / "state.sqlite"; }
+
+ private:
+  TempDir& d_;
+  SimProcess& sim_;
+  std::map<std::string, std::string> env_;
+  std::unique_ptr<Child> child_;
+};
+
+const std::string kFirstOrder = "live-it-1-1";  // <bot>-<run>-<seq>: the first order of run 1
+
+TEST(LiveTrading, LimitOrderRestsFillsPartlyThenFullyAndMatchesTheVenue) {
+  TempDir d;
+  SimProcess sim(d.path(), {"--fill-volume-bps", "1"});
+  LiveBot bot(d, sim);
+  bot.write_config("qty = \"0.1\"\nprice_offset = \"3\"");
+  ASSERT_NO_FATAL_FAILURE(bot.start());
+  ASSERT_EQ(sim.advance().status, 200);
+  bot.await("probe bar 1 close=16707.5");
+  bot.await("probe order " + kFirstOrder + " NEW filled=0");
+  ASSERT_EQ(sim.advance().status, 200);
+  bot.await("probe order " + kFirstOrder + " PARTIALLY_FILLED filled=0.0566");
+  ASSERT_EQ(sim.advance().status, 200);
+  bot.await("probe order " + kFirstOrder + " FILLED filled=0.1");
+  EXPECT_EQ(bot.stop(), 0) << bot.log();
+
+  Db db(bot.state());
+  EXPECT_EQ(db.text("SELECT mode FROM runs"), "live");
+  EXPECT_EQ(db.text("SELECT state || ' ' || filled_qty || ' ' || avg_fill_price || ' ' || price FROM orders"),
+            "FILLED 0.1 16704.5 16704.5");
+  const auto journal = db.rows("SELECT to_state FROM order_events ORDER BY event_id");
+  std::vector<std::string> states;
+  for (const auto& r : journal) states.push_back(col(r, 0));
+  EXPECT_EQ(states, (std::vector<std::string>{"PENDING_NEW", "NEW", "PARTIALLY_FILLED", "FILLED"}));
+  const auto fills = db.rows("SELECT qty, price, fee, fee_asset, liquidity, trade_id FROM fills ORDER BY fill_id");
+  ASSERT_EQ(fills.size(), 2u);
+  EXPECT_EQ(col(fills[0], 0), "0.0566");
+  EXPECT_EQ(col(fills[1], 0), "0.0434");
+  for (const auto& f : fills) {
+    EXPECT_EQ(col(f, 1), "16704.5");
+    EXPECT_EQ(col(f, 3), "BTC");
+    EXPECT_EQ(col(f, 4), "maker");
+  }
+  EXPECT_EQ(col(fills[0], 2), "0.0000566");  // 10 bp of 0.0566 BTC
+  EXPECT_EQ(col(fills[1], 2), "0.0000434");
+  EXPECT_EQ(db.text("SELECT qty || ' ' || avg_entry_price FROM positions"), "0.1 16704.5");
+
+  // The venue's own record agrees: one order, filled, with exactly these two trades.
+  const SimReply order = sim.signed_get("/api/v3/order", "symbol=BTCUSDT&origClientOrderId=" + kFirstOrder);
+  ASSERT_EQ(order.status, 200) << order.body;
+  EXPECT_STREQ(order.json["status"].GetString(), "FILLED");
+  const SimReply trades = sim.signed_get("/api/v3/myTrades", "symbol=BTCUSDT");
+  ASSERT_EQ(trades.status, 200) << trades.body;
+  ASSERT_EQ(trades.json.Size(), 2u);
+  EXPECT_EQ(std::to_string(trades.json[0]["id"].GetInt64()), col(fills[0], 5));
+  EXPECT_EQ(std::to_string(trades.json[1]["id"].GetInt64()), col(fills[1], 5));
+}
+
+TEST(LiveTrading, CancelReachesTheVenueAndReleasesTheLockedBalance) {
+  TempDir d;
+  SimProcess sim(d.path());
+  LiveBot bot(d, sim);
+  // 16707.5 - 50 = 16657.50: no candle of the next few goes that low, so the order rests.
+  bot.write_config("qty = \"0.1\"\nprice_offset = \"50\"\ncancel_on_bar = 2");
+  ASSERT_NO_FATAL_FAILURE(bot.start());
+  ASSERT_EQ(sim.advance().status, 200);
+  bot.await("probe order " + kFirstOrder + " NEW");
+  // 0.1 x 16657.50 = 1665.75 USDT locked of the simulator's starting 10000.
+  bot.await("probe balance USDT free=8334.25 locked=1665.75");
+  ASSERT_EQ(sim.advance().status, 200);
+  const size_t at = bot.await("probe order " + kFirstOrder + " CANCELED filled=0");
+  bot.await("probe balance USDT free=10000 locked=0", at);
+  EXPECT_EQ(bot.stop(), 0) << bot.log();
+
+  Db db(bot.state());
+  EXPECT_EQ(db.text("SELECT state FROM orders"), "CANCELED");
+  EXPECT_EQ(db.num("SELECT count(*) FROM fills"), 0);
+  const SimReply order = sim.signed_get("/api/v3/order", "symbol=BTCUSDT&origClientOrderId=" + kFirstOrder);
+  ASSERT_EQ(order.status, 200) << order.body;
+  EXPECT_STREQ(order.json["status"].GetString(), "CANCELED");
+}
+
+// The order rests; the bot stops (orders stay at the venue); the venue fills part of it while the
+// bot is down; the restarted bot adopts it from the journal, takes the missed fill from the venue,
+// carries the position, and follows the rest of the order live. Nothing is sent twice.
+TEST(LiveTrading, RestartReconcilesFillsMissedWhileDownAndFollowsTheOrderOn) {
+  TempDir d;
+  SimProcess sim(d.path(), {"--fill-volume-bps", "1"});
+  LiveBot bot(d, sim);
+  bot.write_config("qty = \"0.1\"\nprice_offset = \"3\"");
+  ASSERT_NO_FATAL_FAILURE(bot.start());
+  ASSERT_EQ(sim.advance().status, 200);
+  bot.await("probe order " + kFirstOrder + " NEW");
+  EXPECT_EQ(bot.stop(), 0) << bot.log();
+  ASSERT_TRUE(contains(bot.log(), "1 order(s) stay open at the venue")) << bot.log();
+
+  ASSERT_EQ(sim.advance().status, 200);  // candle 2: 0.0566 fills while the bot is down
+
+  bot.write_config("qty = \"0.1\"\nprice_offset = \"3\"\nsubmit_on_bar = 0");
+  ASSERT_NO_FATAL_FAILURE(bot.start());
+  EXPECT_TRUE(contains(bot.log(), "adopted open order " + kFirstOrder + " of run 1")) << bot.log();
+  ASSERT_EQ(sim.advance().status, 200);  // candle 3: the remaining 0.0434, live
+  bot.await("probe order " + kFirstOrder + " FILLED filled=0.1");
+  EXPECT_EQ(bot.stop(), 0) << bot.log();
+
+  Db db(bot.state());
+  EXPECT_EQ(db.num("SELECT count(*) FROM runs"), 2);
+  EXPECT_EQ(db.num("SELECT count(*) FROM orders"), 1);  // run 2 sent nothing
+  EXPECT_EQ(db.text("SELECT state || ' ' || filled_qty FROM orders"), "FILLED 0.1");
+  const auto fills = db.rows("SELECT run_id, qty FROM fills ORDER BY fill_id");
+  ASSERT_EQ(fills.size(), 2u);
+  EXPECT_EQ(col(fills[0], 0) + " " + col(fills[0], 1), "1 0.0566");  // under the order's own run
+  EXPECT_EQ(col(fills[1], 0) + " " + col(fills[1], 1), "1 0.0434");
+  EXPECT_EQ(db.text("SELECT qty FROM positions WHERE run_id = 2"), "0.1");
+  const SimReply trades = sim.signed_get("/api/v3/myTrades", "symbol=BTCUSDT");
+  ASSERT_EQ(trades.status, 200) << trades.body;
+  EXPECT_EQ(trades.json.Size(), 2u);
+  const SimReply none = sim.signed_get("/api/v3/order", "symbol=BTCUSDT&origClientOrderId=live-it-2-1");
+  EXPECT_EQ(none.status, 400) << none.body;  // -2013: the restarted bot placed nothing
+}
+
+// The order POST reaches the venue, which places the order but never answers. The connector must
+// not send it again: it asks the venue by client order id and reports what the venue has.
+TEST(LiveTrading, OrderPostThatTimesOutIsResolvedByItsClientOrderIdNotResent) {
+  TempDir d;
+  SimProcess sim(d.path());
+  LiveBot bot(d, sim);
+  bot.write_config("qty = \"0.1\"\nprice_offset = \"50\"", "request_timeout = \"1s\"");
+  ASSERT_NO_FATAL_FAILURE(bot.start());
+  ASSERT_EQ(sim.fault("{\"order_timeout\":1}").status, 200);
+  ASSERT_EQ(sim.advance().status, 200);
+  // NEW may come first from the user data stream (the simulator streams the placed order); the
+  // unanswered POST must still end in a lookup, never in a second POST.
+  bot.await("probe order " + kFirstOrder + " NEW");
+  bot.await("binance_spot order outcome unknown order=" + kFirstOrder);
+  EXPECT_EQ(bot.stop(), 0) << bot.log();
+
+  const SimReply open = sim.signed_get("/api/v3/openOrders", "symbol=BTCUSDT");
+  ASSERT_EQ(open.status, 200) << open.body;
+  ASSERT_EQ(open.json.Size(), 1u) << open.body;  // one order at the venue, not two
+  EXPECT_STREQ(open.json[0]["clientOrderId"].GetString(), kFirstOrder.c_str());
+  Db db(bot.state());
+  EXPECT_EQ(db.text("SELECT state FROM orders"), "NEW");
+}
+
+// HTTP 429 on the order POST: the request was refused before it was processed, so it is sent
+// again after Retry-After, once; the order is neither lost nor doubled.
+TEST(LiveTrading, RateLimitedOrderIsDelayedNotLost) {
+  TempDir d;
+  SimProcess sim(d.path());
+  LiveBot bot(d, sim);
+  bot.write_config("qty = \"0.1\"\nprice_offset = \"50\"");
+  ASSERT_NO_FATAL_FAILURE(bot.start());
+  ASSERT_EQ(sim.fault("{\"force_429\":1}").status, 200);
+  ASSERT_EQ(sim.advance().status, 200);
+  bot.await("probe order " + kFirstOrder + " NEW");
+  EXPECT_EQ(bot.stop(), 0) << bot.log();
+  const SimReply open = sim.signed_get("/api/v3/openOrders", "symbol=BTCUSDT");
+  ASSERT_EQ(open.status, 200) << open.body;
+  EXPECT_EQ(open.json.Size(), 1u) << open.body;
+  Db db(bot.state());
+  EXPECT_EQ(db.text("SELECT state FROM orders"), "NEW");
+}
+
+// The user data stream drops (TCP closed, no close frame) while the order rests; the venue fills
+// it before the stream is back. The reconnected connector asks for the orders it knew as open.
+TEST(LiveTrading, FillDuringAUserStreamDropIsRecoveredAfterTheReconnect) {
+  TempDir d;
+  SimProcess sim(d.path());
+  LiveBot bot(d, sim);
+  bot.write_config("qty = \"0.01\"\nprice_offset = \"3\"");  // 0.01 BTC: candle 2 fills it whole
+  ASSERT_NO_FATAL_FAILURE(bot.start());
+  ASSERT_EQ(sim.advance().status, 200);
+  bot.await("probe order " + kFirstOrder + " NEW");
+  ASSERT_EQ(sim.fault("{\"ws_drop\":\"user\",\"ws_stall\":true}").status, 200);
+  ASSERT_EQ(sim.advance().status, 200);
+  ASSERT_EQ(sim.fault("{\"clear\":true}").status, 200);
+  bot.await("probe order " + kFirstOrder + " FILLED filled=0.01");
+  EXPECT_EQ(bot.stop(), 0) << bot.log();
+  Db db(bot.state());
+  EXPECT_EQ(db.num("SELECT count(*) FROM fills"), 1);
+  EXPECT_EQ(db.text("SELECT qty || ' ' || price FROM fills"), "0.01 16704.5");
+}
+
+}  // namespace
