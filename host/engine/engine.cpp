@@ -297,11 +297,13 @@ void Engine::resolve_subscriptions() {
         throw EngineError(fmt::format("{}:{}:{}: strategy '{}': connector '{}' has no instrument '{}' (it defines: {})",
                                       p.file, p.line, p.col, s->name, conn->name, sym, have.empty() ? "none" : have));
       }
-      th_status st = conn->component->connector.subscribe(conn->state, found, TH_EV_MASK(TH_EV_BAR), n.timeframe_ns);
+      th_status st = conn->component->connector.subscribe(conn->state, found, n.event_mask, n.timeframe_ns);
       if (st != TH_OK) {
-        const auto& p = n.where("timeframe");
-        throw EngineError(fmt::format("{}:{}:{}: strategy '{}': connector '{}' cannot give {} bars of {} (status {}); see the error above",
-                                      p.file, p.line, p.col, s->name, conn->name, n.timeframe, sym, st));
+        const bool bars_only = n.event_mask == TH_EV_MASK(TH_EV_BAR);
+        const auto& p = n.where(bars_only ? "timeframe" : "events");
+        throw EngineError(fmt::format("{}:{}:{}: strategy '{}': connector '{}' cannot give {} of {} (status {}); see the error above",
+                                      p.file, p.line, p.col, s->name, conn->name,
+                                      bars_only ? n.timeframe + " bars" : std::string("the events it asks for"), sym, st));
       }
       s->instruments.push_back(found);
       subscribers_[found].push_back(s);
@@ -483,12 +485,15 @@ th_status Engine::emit(th_instance* self, const th_event* ev) {
   if (ev->type == TH_EV_ORDER || ev->type == TH_EV_FILL || ev->type == TH_EV_BALANCE || ev->type == TH_EV_POSITION)
     return emit_venue(self, ev);
   // A live source's market data, handed in on the loop (a historical source yields through
-  // replay_next instead). Bars only so far: the matching engine and portfolio are bar-driven.
-  if (ev->type != TH_EV_BAR) return TH_ERR_UNSUPPORTED;
-  if (ev->struct_size < sizeof(th_ev_bar)) return TH_ERR_INVALID_ARG;
+  // replay_next instead).
+  if (ev->type != TH_EV_BAR && ev->type != TH_EV_TRADE && ev->type != TH_EV_QUOTE && ev->type != TH_EV_BOOK_SNAPSHOT &&
+      ev->type != TH_EV_BOOK_DELTA)
+    return TH_ERR_UNSUPPORTED;
   if (!io_ || !oms_ || !ev->instrument || ev->instrument >= instruments_.size() ||
       instruments_[ev->instrument]->connector != self->index)
     return TH_ERR_NOT_READY;  // before the run, or an instrument of another connector
+  if (ev->type != TH_EV_BAR) return emit_market(*ev);
+  if (ev->struct_size < sizeof(th_ev_bar)) return TH_ERR_INVALID_ARG;
   th_ev_bar bar{};
   std::memcpy(&bar, ev, sizeof bar);
   // Dispatched from the loop, not inside the connector's callback: the graph's work (and any
@@ -1029,9 +1034,37 @@ void Engine::on_bar(const th_ev_bar& bar) {
   // 3. Risk rules, then the strategies, see the bar.
   deliver_to_risk(bar.h);
   for (th_instance* s : subscribers_[id]) {
-    deliver(s, bar.h);
+    if (s->node->event_mask & TH_EV_MASK(TH_EV_BAR)) deliver(s, bar.h);
     if (!pending_.empty()) flush_pending();
   }
+}
+
+th_status Engine::emit_market(const th_event& ev) {
+  // Copied now (the arrays of a book too), dispatched on the loop like bars.
+  if (ev.type == TH_EV_TRADE || ev.type == TH_EV_QUOTE) {
+    const size_t size = ev.type == TH_EV_TRADE ? sizeof(th_ev_trade) : sizeof(th_ev_quote);
+    if (ev.struct_size < size) return TH_ERR_INVALID_ARG;
+    auto copy = std::make_shared<std::vector<unsigned char>>(reinterpret_cast<const unsigned char*>(&ev),
+                                                             reinterpret_cast<const unsigned char*>(&ev) + size);
+    boost::asio::post(*io_, [this, copy] {
+      if (!stop_requested_.load() && fatal_.empty()) process(*reinterpret_cast<const th_event*>(copy->data()));
+    });
+    return TH_OK;
+  }
+  if (ev.struct_size < sizeof(th_ev_book)) return TH_ERR_INVALID_ARG;
+  const auto& b = reinterpret_cast<const th_ev_book&>(ev);
+  if ((b.bid_count && !b.bids) || (b.ask_count && !b.asks)) return TH_ERR_INVALID_ARG;
+  struct BookCopy {
+    th_ev_book ev;
+    std::vector<th_book_level> bids, asks;
+  };
+  auto copy = std::make_shared<BookCopy>(BookCopy{b, {b.bids, b.bids + b.bid_count}, {b.asks, b.asks + b.ask_count}});
+  boost::asio::post(*io_, [this, copy] {
+    copy->ev.bids = copy->bids.data();
+    copy->ev.asks = copy->asks.data();
+    if (!stop_requested_.load() && fatal_.empty()) process(copy->ev.h);
+  });
+  return TH_OK;
 }
 
 void Engine::process(const th_event& ev) {
@@ -1043,9 +1076,17 @@ void Engine::process(const th_event& ev) {
     on_bar(reinterpret_cast<const th_ev_bar&>(ev));
     return;
   }
+  if (ev.type == TH_EV_TRADE) {
+    const auto& t = reinterpret_cast<const th_ev_trade&>(ev);
+    if (ev.instrument && ev.instrument < last_price_.size() && t.price > 0) {
+      last_price_[ev.instrument] = t.price;
+      portfolio_.mark(ev.instrument, t.price);
+    }
+  }
   deliver_to_risk(ev);
   if (ev.instrument && ev.instrument < subscribers_.size())
-    for (th_instance* s : subscribers_[ev.instrument]) deliver(s, ev);
+    for (th_instance* s : subscribers_[ev.instrument])
+      if (s->node->event_mask & TH_EV_MASK(ev.type)) deliver(s, ev);
   flush_pending();
 }
 

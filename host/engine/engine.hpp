@@ -235,6 +235,8 @@ class Engine {
   void pump_backtest(boost::asio::io_context& io);
   void pump_paper(boost::asio::io_context& io);
   void process(const th_event& ev);
+  /// emit() of a live trade, quote or book event: copied, then processed on the loop.
+  th_status emit_market(const th_event& ev);
   void on_bar(const th_ev_bar& bar);
   void close_period();
   void fire_timers(th_time_ns up_to);

@@ -63,8 +63,8 @@ std::string_view kind_name(int kind) {
 
 const std::vector<std::string>& notifier_topics() {
   static const std::vector<std::string> topics{"fill",  "rejected", "error",
-                                               "summary", "order", "kill_switch", "reconcile",
-                                               "reload"};
+                                               "summary", "order", "kill_switch",
+                                               "reload",  "reconcile"};
   return topics;
 }
 

@@ -20,6 +20,8 @@
 // SECRETS The value of a field declared TH_CFG_SECRET never appears in an error message.
 #pragma once
 
+#include <tradehost/plugin.h>
+
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -141,6 +143,9 @@ struct Node {
   std::vector<std::string> instruments;  ///< unified symbols, "BASE/QUOTE" or "BASE/QUOTE:SETTLE"
   std::string timeframe;         ///< as written, default "1m"
   int64_t timeframe_ns = 0;      ///< > 0
+  /// TH_EV_MASK bits of the market events it receives (`events`, default ["bar"]); bars are
+  /// subscribed with `timeframe`. Its own order and fill events always reach it.
+  uint32_t event_mask = TH_EV_MASK(TH_EV_BAR);
 
   // [[notifier]] only
   std::vector<std::string> on;   ///< topics; default all of notifier_topics()

@@ -44,7 +44,9 @@ const std::vector<Section>& sections() {
         {"connector", FieldType::Str, "", "name of the [[connector]] giving its data", true,
          false},
         {"instruments", FieldType::StrList, "", "e.g. instruments = [\"BTC/USDT\"]", true, false},
-        {"timeframe", FieldType::Duration, "\"1m\"", "bar interval", false, false}}},
+        {"timeframe", FieldType::Duration, "\"1m\"", "bar interval", false, false},
+        {"events", FieldType::StrList, "[\"bar\"]",
+         "market events it receives besides its own orders: bar, trade, quote, book", false, false}}},
       {TH_KIND_RISK,
        "risk",
        false,
@@ -201,6 +203,7 @@ class Validator {
       if (key == "connector") n.connector = value.str;
       else if (key == "instruments") read_instruments(t, value, where, n);
       else if (key == "timeframe") read_timeframe(value, where, n);
+      else if (key == "events") read_events(t, value, where, n);
       else if (key == "on") read_topics(t, value, where, n);
     }
     return n;
@@ -247,6 +250,26 @@ class Validator {
       }
     }
     n.instruments = v.list;
+  }
+
+  void read_events(const toml::table& t, const Value& v, const std::string& where, Node& n) {
+    static const std::map<std::string, uint32_t> known{
+        {"bar", TH_EV_MASK(TH_EV_BAR)},
+        {"trade", TH_EV_MASK(TH_EV_TRADE)},
+        {"quote", TH_EV_MASK(TH_EV_QUOTE)},
+        {"book", TH_EV_MASK(TH_EV_BOOK_SNAPSHOT) | TH_EV_MASK(TH_EV_BOOK_DELTA)}};
+    const toml::array* arr = v.from_default ? nullptr : t.get_as<toml::array>("events");
+    n.event_mask = 0;
+    for (size_t i = 0; i < v.list.size(); ++i) {
+      auto it = known.find(v.list[i]);
+      if (it == known.end()) {
+        add(arr ? doc_.pos(*arr->get(i)) : v.pos,
+            fmt::format("unknown event \"{}\" in 'events' of {}; events: bar, trade, quote, book", v.list[i], where));
+        continue;
+      }
+      n.event_mask |= it->second;
+    }
+    if (!v.list.empty() && n.event_mask == 0) n.event_mask = TH_EV_MASK(TH_EV_BAR);
   }
 
   void read_timeframe(const Value& v, const std::string& where, Node& n) {

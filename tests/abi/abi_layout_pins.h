@@ -31,6 +31,8 @@
  *    headers 16, body 32, message 48 -> 64.
  *  th_connector_ops: struct_size 0, reserved 4, then 7 function pointers at 8..56 -> 64 in ABI
  *    1.0-1.2; 1.3 appended query at 64 -> 72.
+ *  th_book_level (1.3): price 0, qty 8 -> 16. th_ev_book (1.3): h 0..32, update_id 32, bids 40,
+ *    asks 48, bid_count 56, ask_count 60 -> 64.
  *  th_config_field: struct_size 0, type 4, key 8, default_value 24, description 40 (three th_str,
  *    8 + 3*16 = 56), flags 56, reserved 60 -> 64, where ABI 1.0 ended; 1.1 appended unit at 64
  *    (a th_str, align 8, so no padding before it) -> 80 = 64 + 16.
@@ -267,7 +269,9 @@
   X(th_component, 128, 8)                    \
   X(th_http_request, 96, 8)                  \
   X(th_http_response, 64, 8)                 \
-  X(th_connector_ops, 72, 8)
+  X(th_connector_ops, 72, 8)                 \
+  X(th_book_level, 16, 8)                    \
+  X(th_ev_book, 64, 8)
 #define TH_ABI_OFFSET_PINS(X)                \
   TH_ABI_OFFSET_PINS_UNCHANGED_SINCE_1_0(X)  \
   TH_ABI_V1_0_CONFIG_FIELD_OFFSET_PINS(X)    \
@@ -298,6 +302,14 @@
   X(th_http_response, headers, 16)           \
   X(th_http_response, body, 32)              \
   X(th_http_response, message, 48)           \
-  X(th_connector_ops, query, 64)
+  X(th_connector_ops, query, 64)             \
+  X(th_book_level, price, 0)                 \
+  X(th_book_level, qty, 8)                   \
+  X(th_ev_book, h, 0)                        \
+  X(th_ev_book, update_id, 32)               \
+  X(th_ev_book, bids, 40)                    \
+  X(th_ev_book, asks, 48)                    \
+  X(th_ev_book, bid_count, 56)               \
+  X(th_ev_book, ask_count, 60)
 
 #endif /* TRADEHOST_TESTS_ABI_LAYOUT_PINS_H */

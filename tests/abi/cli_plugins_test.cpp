@@ -280,7 +280,8 @@ TEST(CliSchema, EmaCrossoverSnippetShowsTheDeclaredDefaults) {
   // Required host keys without a value are commented-out placeholders, so absent from the table.
   EXPECT_FALSE(t.contains("connector"));
   EXPECT_FALSE(t.contains("instruments"));
-  EXPECT_EQ(t.size(), 9u);  // name, type, timeframe and the six declared keys
+  EXPECT_EQ(t.size(), 10u);  // name, type, timeframe, events and the six declared keys
+  EXPECT_EQ(t["events"].as_array()->size(), 1u);  // default ["bar"]
   EXPECT_HAS(line_starting(r.out, "# connector = "), "# str, required: name of the [[connector]] giving its data");
   EXPECT_HAS(line_starting(r.out, "fast = 12 "), "# i64, bars: fast EMA period");
   EXPECT_HAS(line_starting(r.out, "fraction = 0.95 "), "# f64, fraction of equity: share of equity to buy with on an entry (0..1]");

@@ -11,7 +11,8 @@
  *        config flag TH_CFG_CREDENTIAL. A 1.0/1.1 plugin reads the new callbacks as NULL.
  *   1.3  Live order routing: th_connector_ops gains `query` (64 -> 72 bytes); the contract of
  *        submit/cancel/reconcile and of the order, fill and balance events a venue emits is
- *        written out below (LIVE VENUES). A 1.2 connector reads `query` as NULL.
+ *        written out below (LIVE VENUES). A 1.2 connector reads `query` as NULL. Order books:
+ *        new th_book_level and th_ev_book for TH_EV_BOOK_SNAPSHOT / TH_EV_BOOK_DELTA.
  *
  * COMPATIBILITY  Append-only. Every struct that crosses the boundary starts with `struct_size` =
  *   sizeof as compiled by its WRITER. The reader copies min(struct_size, own sizeof) into a zeroed
@@ -150,6 +151,28 @@ typedef struct th_ev_quote {
   th_event h;
   th_fixed bid_price, bid_qty, ask_price, ask_qty;
 } th_ev_quote;
+
+/* 1.3: one price level of an order book. price at price_scale, qty at qty_scale.               */
+typedef struct th_book_level {
+  th_fixed price, qty;
+} th_book_level;
+
+/* 1.3: an L2 order book, type TH_EV_BOOK_SNAPSHOT or TH_EV_BOOK_DELTA.
+ * SNAPSHOT: the whole book as the connector keeps it (its configured depth), best level first;
+ *   sent after every (re)synchronisation with the venue, so it REPLACES what the consumer had:
+ *   no level of an earlier book survives it.
+ * DELTA: levels that changed since the previous event, in any order; qty 0 = the level is gone.
+ * A connector that loses the venue's sequence (a gap, a dropped stream) sends nothing until it
+ * has resynchronised, then a SNAPSHOT. The arrays are BORROWED for the callback: copy to keep
+ * (tradehost/order_book.hpp applies both kinds). update_id: the venue's sequence number of the
+ * last change included (Binance: lastUpdateId, then each diff's u).                              */
+typedef struct th_ev_book {
+  th_event h;
+  uint64_t update_id;
+  const th_book_level* bids;
+  const th_book_level* asks;
+  uint32_t bid_count, ask_count;
+} th_ev_book;
 
 /* Order states (th_ev_order.state). Legal transitions: PENDING_NEW -> NEW | REJECTED;
  * NEW -> PARTIALLY_FILLED | FILLED | CANCELED | EXPIRED; PARTIALLY_FILLED -> PARTIALLY_FILLED |

@@ -259,7 +259,7 @@ chat_id = "c"
   ASSERT_EQ(g.notifiers.size(), 1u);
   EXPECT_EQ(g.notifiers[0].on, notifier_topics());
   EXPECT_EQ(notifier_topics(), (std::vector<std::string>{"fill", "rejected", "error", "summary",
-                                                         "order", "kill_switch", "reload"}));
+                                                         "order", "kill_switch", "reload", "reconcile"}));
 }
 
 TEST_F(GraphTest, ExplicitBotPathsResolveAgainstTheConfigDirectory) {
@@ -433,7 +433,7 @@ slwo = 30
   ASSERT_EQ(errors.size(), 1u);
   EXPECT_EQ(errors[0], at(15, 1) +
                            "unknown key 'slwo' in [[strategy]] 'ema' (type ema_crossover); "
-                           "valid keys: name, type, connector, instruments, timeframe, fast, "
+                           "valid keys: name, type, connector, instruments, timeframe, events, fast, "
                            "slow, qty, threshold, cooldown, hidden_amount (did you mean 'slow'?)");
 }
 
@@ -697,7 +697,7 @@ on = ["fill", "fills"]
                                   "type (first declared at line 4); give each [[risk]] a distinct name = \"...\"");
   EXPECT_EQ(errors[1], at(16, 15) + "unknown topic \"fills\" in 'on' of [[notifier]] 'telegram' "
                                     "(type telegram); topics: fill, rejected, error, summary, "
-                                    "order, kill_switch, reload");
+                                    "order, kill_switch, reload, reconcile");
 }
 
 TEST_F(GraphTest, KindMismatchInEachDirection) {
