@@ -246,6 +246,7 @@ void Engine::prepare() {
   if (instances_.empty()) create_instances();
   start_connectors();
   resolve_subscriptions();
+  if (live_) check_live_graph();
   prepared_ = true;
 }
 
@@ -1314,7 +1315,6 @@ RunResult Engine::run() {
   reload_signal.async_wait(on_hup);
   // Everything that can fail on bad input happens before the state database is opened.
   prepare();
-  if (live_) check_live_graph();
   result.state_path = options_.state_path ? *options_.state_path : graph_.bot.state;
   open_store();
   const auto t0 = std::chrono::steady_clock::now();
@@ -1327,14 +1327,17 @@ RunResult Engine::run() {
       reconcile_at_start();  // the venue's balance sets the cash the metrics start from
     }
     metrics_ = std::make_unique<report::MetricsAccumulator>(portfolio_.initial_cash(), bar_interval_ns_ > 0 ? bar_interval_ns_ : 60'000'000'000);
-    start_others();
-    if (graph_.bot.mode == graph::Mode::Backtest) {
-      pump_backtest(io);
-    } else {
-      if (!pid_file) pid_file.emplace(result.state_path);
-      start_hot_reload(io);
-      arm_wall_timer();
-      pump_paper(io);
+    // A live bot interrupted while it was still reconciling starts no strategy.
+    if (!stop_requested_.load()) {
+      start_others();
+      if (graph_.bot.mode == graph::Mode::Backtest) {
+        pump_backtest(io);
+      } else {
+        if (!pid_file) pid_file.emplace(result.state_path);
+        start_hot_reload(io);
+        arm_wall_timer();
+        pump_paper(io);
+      }
     }
   } catch (const std::exception& e) {
     error = e.what();

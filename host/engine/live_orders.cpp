@@ -301,6 +301,7 @@ void Engine::reconcile_at_start() {
   }
   if (!run_loop_until([&] { return awaiting_query_.empty(); }, kVenueAnswerTimeout)) {
     if (!fatal_.empty()) throw EngineError(fatal_);
+    if (stop_requested_.load()) return;  // interrupted: run() starts no strategy
     std::string which;
     for (uint64_t id : awaiting_query_) which += (which.empty() ? "" : ", ") + oms_->find(id)->client_order_id;
     throw EngineError(fmt::format("the venue did not answer for open order(s) {} within {} s; the host does not trade without knowing "
@@ -323,11 +324,11 @@ void Engine::reconcile_at_start() {
         [&] { return c->connector_status == TH_STATUS_RECONCILED || c->connector_status == TH_STATUS_ERROR || c->failed; },
         kVenueAnswerTimeout);
     if (!fatal_.empty()) throw EngineError(fatal_);
+    if (stop_requested_.load()) return;
     if (!answered || c->connector_status != TH_STATUS_RECONCILED)
       throw EngineError(fmt::format("connector '{}' did not reconcile: {}", c->name,
                                     c->connector_status == TH_STATUS_ERROR ? c->connector_message
                                     : c->failed                            ? c->failure
-                                    : stop_requested_.load()               ? std::string("stopped while starting")
                                                                            : fmt::format("no STATUS_RECONCILED within {} s", kVenueAnswerTimeout.count())));
   }
   // Events the reconciliation queued (balances, orders) are applied by now; let the first
