@@ -375,9 +375,10 @@ void Engine::record_plugin(const loader::LoadedPlugin& p) {
   store_->record_plugin(row);
 }
 
-void Engine::start_others() {
-  for (auto* list : {&risks_, &strategies_, &notifiers_})
+void Engine::start_others(bool notifiers_only) {
+  for (auto* list : {&notifiers_, &risks_, &strategies_})
     for (th_instance* i : *list) {
+      if (i->started || (notifiers_only && list != &notifiers_)) continue;
       th_status st = i->component->comp.start ? i->component->comp.start(i->state) : TH_OK;
       if (st != TH_OK)
         throw EngineError(fmt::format("{}:{}:{}: {} '{}' failed to start (status {}); see the error above", i->node->pos.file,
@@ -1324,6 +1325,7 @@ RunResult Engine::run() {
     if (live_) {
       pid_file.emplace(result.state_path);
       now_ = wall_ns();
+      start_others(/*notifiers_only=*/true);  // what reconciliation finds is notified
       reconcile_at_start();  // the venue's balance sets the cash the metrics start from
     }
     metrics_ = std::make_unique<report::MetricsAccumulator>(portfolio_.initial_cash(), bar_interval_ns_ > 0 ? bar_interval_ns_ : 60'000'000'000);

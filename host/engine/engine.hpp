@@ -227,7 +227,9 @@ class Engine {
   void open_store();
   /// The plugins-table row of a library the run uses (at start, and after a hot reload).
   void record_plugin(const loader::LoadedPlugin& plugin);
-  void start_others();
+  /// Starts notifiers, risk rules and strategies (those not started yet); with notifiers_only,
+  /// just the notifiers (live mode starts them before reconciling).
+  void start_others(bool notifiers_only = false);
   void stop_all(bool notifiers_too = true) noexcept;
   void destroy_all() noexcept;
 

@@ -439,8 +439,9 @@ void Engine::on_venue_fill(th_instance* conn, const VenueFill& v) {
   const th_instrument_id id = o->req.instrument;
   const StoredInstrument& inst = *instruments_[id];
   auto halt = [&](const std::string& why) {
-    fatal_ = fmt::format("fill {} of order {} ({} {} @ {}) cannot be applied: {}; trading stops until this is understood",
-                         v.trade_id, o->client_order_id, side_lc(o->req.side), qty_text(id, v.ev.qty), price_text(id, v.ev.price), why);
+    fatal_ = fmt::format("fill {} of order {} ({} {} {} @ {}) cannot be applied: {}; trading stops until this is understood",
+                         v.trade_id, o->client_order_id, side_lc(o->req.side), qty_text(id, v.ev.qty), inst.symbol,
+                         price_text(id, v.ev.price), why);
     spdlog::error("{}", fatal_);
     notify("error", TH_SEV_ERROR, "fill mismatch with the venue", fatal_);
   };
