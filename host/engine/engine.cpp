@@ -491,18 +491,16 @@ th_status Engine::emit(th_instance* self, const th_event* ev) {
   if (ev->type != TH_EV_BAR && ev->type != TH_EV_TRADE && ev->type != TH_EV_QUOTE && ev->type != TH_EV_BOOK_SNAPSHOT &&
       ev->type != TH_EV_BOOK_DELTA)
     return TH_ERR_UNSUPPORTED;
-  if (!io_ || !oms_ || !ev->instrument || ev->instrument >= instruments_.size() ||
+  if (!io_ || !ev->instrument || ev->instrument >= instruments_.size() ||
       instruments_[ev->instrument]->connector != self->index)
-    return TH_ERR_NOT_READY;  // before the run, or an instrument of another connector
+    return TH_ERR_NOT_READY;  // outside run(), or an instrument of another connector; held until the strategies start
   if (ev->type != TH_EV_BAR) return emit_market(*ev);
   if (ev->struct_size < sizeof(th_ev_bar)) return TH_ERR_INVALID_ARG;
   th_ev_bar bar{};
   std::memcpy(&bar, ev, sizeof bar);
   // Dispatched from the loop, not inside the connector's callback: the graph's work (and any
   // store error, which must fail the run) never unwinds into the plugin or re-enters it.
-  boost::asio::post(*io_, [this, bar] {
-    if (!stop_requested_.load() && fatal_.empty()) process(bar.h);
-  });
+  dispatch_market([this, bar] { process(bar.h); });
   return TH_OK;
 }
 
@@ -1041,6 +1039,27 @@ void Engine::on_bar(const th_ev_bar& bar) {
   }
 }
 
+void Engine::dispatch_market(std::function<void()> fn) {
+  boost::asio::post(*io_, [this, fn = std::move(fn)]() mutable {
+    if (stop_requested_.load() || !fatal_.empty()) return;
+    if (!market_open_) {
+      held_market_.push_back(std::move(fn));  // before the strategies and risk rules started
+      return;
+    }
+    fn();
+  });
+}
+
+void Engine::open_market() {
+  market_open_ = true;
+  auto held = std::move(held_market_);
+  held_market_.clear();
+  for (auto& fn : held) {
+    if (stop_requested_.load() || !fatal_.empty()) break;
+    fn();
+  }
+}
+
 th_status Engine::emit_market(const th_event& ev) {
   // Copied now (the arrays of a book too), dispatched on the loop like bars.
   if (ev.type == TH_EV_TRADE || ev.type == TH_EV_QUOTE) {
@@ -1048,9 +1067,7 @@ th_status Engine::emit_market(const th_event& ev) {
     if (ev.struct_size < size) return TH_ERR_INVALID_ARG;
     auto copy = std::make_shared<std::vector<unsigned char>>(reinterpret_cast<const unsigned char*>(&ev),
                                                              reinterpret_cast<const unsigned char*>(&ev) + size);
-    boost::asio::post(*io_, [this, copy] {
-      if (!stop_requested_.load() && fatal_.empty()) process(*reinterpret_cast<const th_event*>(copy->data()));
-    });
+    dispatch_market([this, copy] { process(*reinterpret_cast<const th_event*>(copy->data())); });
     return TH_OK;
   }
   if (ev.struct_size < sizeof(th_ev_book)) return TH_ERR_INVALID_ARG;
@@ -1061,10 +1078,10 @@ th_status Engine::emit_market(const th_event& ev) {
     std::vector<th_book_level> bids, asks;
   };
   auto copy = std::make_shared<BookCopy>(BookCopy{b, {b.bids, b.bids + b.bid_count}, {b.asks, b.asks + b.ask_count}});
-  boost::asio::post(*io_, [this, copy] {
+  dispatch_market([this, copy] {
     copy->ev.bids = copy->bids.data();
     copy->ev.asks = copy->asks.data();
-    if (!stop_requested_.load() && fatal_.empty()) process(copy->ev.h);
+    process(copy->ev.h);
   });
   return TH_OK;
 }
@@ -1332,6 +1349,7 @@ RunResult Engine::run() {
     // A live bot interrupted while it was still reconciling starts no strategy.
     if (!stop_requested_.load()) {
       start_others();
+      open_market();
       if (graph_.bot.mode == graph::Mode::Backtest) {
         pump_backtest(io);
       } else {

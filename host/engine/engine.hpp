@@ -239,6 +239,10 @@ class Engine {
   void process(const th_event& ev);
   /// emit() of a live trade, quote or book event: copied, then processed on the loop.
   th_status emit_market(const th_event& ev);
+  /// Runs a live source's market event on the loop; until the strategies and risk rules have
+  /// started (a live bot reconciles first) it is held, then run in arrival order (open_market).
+  void dispatch_market(std::function<void()> fn);
+  void open_market();
   void on_bar(const th_ev_bar& bar);
   void close_period();
   void fire_timers(th_time_ns up_to);
@@ -336,6 +340,8 @@ class Engine {
   std::set<std::string> foreign_reported_;        // client order ids reported as foreign
   std::vector<std::function<void()>> deferred_;   // venue events that came before the order manager
   bool cash_synced_ = false;                      // a quote balance has set the cash
+  bool market_open_ = false;                      // strategies and risk rules started: market events flow
+  std::vector<std::function<void()>> held_market_;  // live market events that came before that
   std::set<std::string> fee_warned_;              // fee assets that cannot be valued in the quote
   std::map<uint64_t, int64_t> fill_gap_queried_;  // order id -> venue filled qty already asked about
 
