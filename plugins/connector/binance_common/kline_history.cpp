@@ -1,0 +1,78 @@
+#include "kline_history.hpp"
+
+#include "json_fields.hpp"
+
+#include <algorithm>
+
+namespace tradehost::binance {
+
+namespace {
+
+bool decimal_at(const rapidjson::Value& v, int scale, int64_t& out, std::string& why) {
+  if (!v.IsString()) {
+    why = "is not a decimal string";
+    return false;
+  }
+  const std::string_view text(v.GetString(), v.GetStringLength());
+  if (detail::plain_decimal(text, scale, out)) return true;
+  return parse_fixed(text, scale, out, &why);
+}
+
+}  // namespace
+
+bool parse_rest_klines(std::string_view body, const Scales& scales, std::vector<RestKline>& out, std::string& error) {
+  rapidjson::Document doc;
+  if (!detail::parse_document(body, "klines", doc, error, /*array=*/true)) return false;
+  for (rapidjson::SizeType i = 0; i < doc.Size(); ++i) {
+    const rapidjson::Value& row = doc[i];
+    auto fail = [&](const char* field, const std::string& why) {
+      error = "klines[" + std::to_string(i) + "]: " + field + " " + why;
+      return false;
+    };
+    if (!row.IsArray() || row.Size() < 7) return fail("row", "is not an array of at least 7 elements");
+    if (!row[0].IsInt64()) return fail("open time", "is not an integer");
+    if (!row[6].IsInt64()) return fail("close time", "is not an integer");
+    RestKline k;
+    k.open_time_ms = row[0].GetInt64();
+    k.close_time_ms = row[6].GetInt64();
+    std::string why;
+    if (!decimal_at(row[1], scales.price_scale, k.open, why)) return fail("open", why);
+    if (!decimal_at(row[2], scales.price_scale, k.high, why)) return fail("high", why);
+    if (!decimal_at(row[3], scales.price_scale, k.low, why)) return fail("low", why);
+    if (!decimal_at(row[4], scales.price_scale, k.close, why)) return fail("close", why);
+    if (!decimal_at(row[5], scales.qty_scale, k.volume, why)) return fail("volume", why);
+    out.push_back(k);
+  }
+  return true;
+}
+
+KlineHistory::KlineHistory(int64_t interval_ms, int64_t bars, int64_t server_now_ms, int64_t page_limit)
+    : interval_ms_(std::max<int64_t>(1, interval_ms)),
+      limit_(std::max<int64_t>(1, page_limit)),
+      current_open_ms_(server_now_ms - server_now_ms % interval_ms_),
+      cursor_ms_(current_open_ms_ - std::max<int64_t>(0, bars) * interval_ms_),
+      wanted_(std::max<int64_t>(0, bars)),
+      done_(bars <= 0) {}
+
+std::string KlineHistory::next_query() const {
+  if (done_) return {};
+  const int64_t left = (current_open_ms_ - cursor_ms_) / interval_ms_;
+  return "startTime=" + std::to_string(cursor_ms_) + "&limit=" + std::to_string(std::min(left, limit_));
+}
+
+void KlineHistory::take(const std::vector<RestKline>& page) {
+  if (done_) return;
+  for (const RestKline& k : page) {
+    if (k.open_time_ms < cursor_ms_ || k.open_time_ms >= current_open_ms_) continue;  // repeat, or still open
+    if (!candles_.empty() && k.open_time_ms <= candles_.back().open_time_ms) continue;
+    candles_.push_back(k);
+  }
+  const int64_t asked = std::min((current_open_ms_ - cursor_ms_) / interval_ms_, limit_);
+  if (!candles_.empty()) cursor_ms_ = std::max(cursor_ms_, candles_.back().open_time_ms + interval_ms_);
+  // Done when the window is covered, or the venue had fewer candles than asked (a young symbol,
+  // or a gap in its history: what exists has been received).
+  if (cursor_ms_ >= current_open_ms_ || static_cast<int64_t>(page.size()) < asked || static_cast<int64_t>(candles_.size()) >= wanted_)
+    done_ = true;
+}
+
+}  // namespace tradehost::binance
