@@ -45,11 +45,12 @@ class LiveBot {
                "[[notifier]]\ntype = \"log\"\non = [\"fill\", \"rejected\", \"error\", \"order\", \"reconcile\"]\n");
   }
 
-  /// Starts the bot and waits until it has reconciled and both streams (klines, user data) are open.
-  void start() {
+  /// Starts the bot and waits until it has reconciled and its `streams` WebSockets are open
+  /// (default: klines and user data).
+  void start(size_t streams = 2) {
     child_ = std::make_unique<Child>(std::vector<std::string>{kExe, "run", (d_ / "bot.toml").string()}, d_.path(), env_);
     await("reconciled:");
-    const bool open = child_->read_until([&] { return count("websocket open url=") >= 2; }, std::chrono::seconds(60));
+    const bool open = child_->read_until([&] { return count("websocket open url=") >= streams; }, std::chrono::seconds(60));
     ASSERT_TRUE(open) << child_->err;
   }
   /// Waits for `needle` in the bot's log (after `from`); returns where it ends.
@@ -256,6 +257,23 @@ TEST(LiveTrading, FillDuringAUserStreamDropIsRecoveredAfterTheReconnect) {
   Db db(bot.state());
   EXPECT_EQ(db.num("SELECT count(*) FROM fills"), 1);
   EXPECT_EQ(db.text("SELECT qty || ' ' || price FROM fills"), "0.01 16704.5");
+}
+
+// Trades and quotes reach a strategy that asks for them (`events`), as the simulator documents
+// them: each candle is one aggregate trade of its whole volume at its close, and the book's best
+// bid is the close with the ask one tick (0.01) above, --level-qty (default 2) BTC on each.
+// Candle 1: close 16707.5, volume 1301.173.
+TEST(LiveTrading, TradesAndQuotesReachAStrategyThatAsksForThem) {
+  TempDir d;
+  SimProcess sim(d.path());
+  LiveBot bot(d, sim);
+  bot.write_config("submit_on_bar = 0\nevents = [\"bar\", \"trade\", \"quote\"]");
+  ASSERT_NO_FATAL_FAILURE(bot.start(4));  // klines, aggTrade, bookTicker, user data
+  ASSERT_EQ(sim.advance().status, 200);
+  bot.await("probe trade 16707.5 1301.173");
+  bot.await("probe quote 16707.5/16707.51 2/2");
+  bot.await("probe bar 1 close=16707.5");
+  EXPECT_EQ(bot.stop(), 0) << bot.log();
 }
 
 }  // namespace
