@@ -44,6 +44,8 @@ int64_t toml_amount(const toml::node& node, const std::string& what) {
 
 void read_config_file(const std::string& path, SimConfig& c, uint16_t& port) {
   toml::table t = toml::parse_file(path);
+  if (auto v = t["tls_cert"].value<std::string>()) c.tls_cert_file = *v;
+  if (auto v = t["tls_key"].value<std::string>()) c.tls_key_file = *v;
   if (auto v = t["candles"].value<std::string>()) c.candle_file = *v;
   if (auto v = t["start_index"].value<int64_t>()) c.start_index = static_cast<size_t>(*v);
   if (auto v = t["port"].value<int64_t>()) port = static_cast<uint16_t>(*v);
@@ -56,9 +58,10 @@ void read_config_file(const std::string& path, SimConfig& c, uint16_t& port) {
     for (const auto& [k, v] : *bal) c.balances[std::string(k.str())] = toml_amount(v, "balances." + std::string(k.str()));
   }
   if (auto l = t["limits"].as_table()) {
-    c.limits.request_weight_per_minute = static_cast<int>((*l)["request_weight_per_minute"].value_or(1200));
-    c.limits.orders_per_10s = static_cast<int>((*l)["orders_per_10s"].value_or(50));
-    c.limits.orders_per_day = static_cast<int>((*l)["orders_per_day"].value_or(160000));
+    // 0 (absent) keeps the venue's published default.
+    c.limits.request_weight_per_minute = static_cast<int>((*l)["request_weight_per_minute"].value_or(0));
+    c.limits.orders_per_10s = static_cast<int>((*l)["orders_per_10s"].value_or(0));
+    c.limits.orders_per_day = static_cast<int>((*l)["orders_per_day"].value_or(0));
   }
   if (auto m = t["market"].as_table()) {
     c.model.maker_bps = (*m)["maker_bps"].value_or(c.model.maker_bps);
@@ -80,6 +83,8 @@ int main(int argc, char** argv) {
   opts.add_options()
     ("help,h", "show this help")
     ("config", po::value<std::string>(), "TOML file with the same settings (command line wins)")
+    ("tls-cert", po::value<std::string>(), "PEM certificate (chain): the port speaks HTTPS and WSS only")
+    ("tls-key", po::value<std::string>(), "PEM private key of --tls-cert")
     ("port", po::value<uint16_t>(), "TCP port on 127.0.0.1; 0 = ephemeral (default)")
     ("candles", po::value<std::string>(), "candle CSV (open_time_ms,open,high,low,close,volume)")
     ("start-index", po::value<size_t>(), "candle whose close makes the first book (default 0)")
@@ -111,6 +116,8 @@ int main(int argc, char** argv) {
     spdlog::set_default_logger(spdlog::stderr_color_mt("exchange-sim"));
     spdlog::set_level(spdlog::level::from_str(vm["log-level"].as<std::string>()));
     if (vm.count("config")) read_config_file(vm["config"].as<std::string>(), config, port);
+    if (vm.count("tls-cert")) config.tls_cert_file = vm["tls-cert"].as<std::string>();
+    if (vm.count("tls-key")) config.tls_key_file = vm["tls-key"].as<std::string>();
     if (vm.count("port")) port = vm["port"].as<uint16_t>();
     if (vm.count("candles")) config.candle_file = vm["candles"].as<std::string>();
     if (vm.count("start-index")) config.start_index = vm["start-index"].as<size_t>();
@@ -136,6 +143,7 @@ int main(int argc, char** argv) {
     if (vm.count("fill-volume-bps")) config.model.fill_volume_bps = vm["fill-volume-bps"].as<int64_t>();
     if (vm.count("pace-ms")) config.pace_ms = vm["pace-ms"].as<int>();
     if (config.candle_file.empty()) throw std::runtime_error("--candles FILE is required");
+    const bool tls = tls_enabled(config);  // throws when only one of --tls-cert / --tls-key is set
     if (config.keys.empty()) spdlog::warn("no --key given: SIGNED and USER_STREAM endpoints will answer -2015");
 
     // Block the stop signals before any thread starts, then wait for them on a thread of ours:
@@ -153,7 +161,7 @@ int main(int argc, char** argv) {
       sigwait(&stop_signals, &sig);
       server.stop();
     });
-    std::cout << "listening http://" << address << ":" << server.port() << std::endl;
+    std::cout << "listening " << (tls ? "https://" : "http://") << address << ":" << server.port() << std::endl;
     server.run();  // returns only after the waiter's stop()
     waiter.join();
     return 0;
