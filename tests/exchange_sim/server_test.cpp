@@ -252,6 +252,19 @@ TEST_F(ServerTest, DepthGapFaultSkipsAnUpdateId) {
   EXPECT_EQ(num(next, "U"), 4);
 }
 
+TEST_F(ServerTest, DepthGapFaultAlsoHitsTheFasterDepthStream) {
+  start();
+  WsClient ws(sim.port(), "/ws/btcusdt@depth@100ms");
+  sim.control("/_sim/fault", R"({"depth_gap":1})");
+  sim.advance(2);
+  // The first step's update (id 2) is swallowed on every depth stream, so the first diff this
+  // client sees is the second step's, update 3. (Counted per stream name, the fault used to be
+  // spent on btcusdt@depth and this client got update 2.)
+  auto next = parse(ws.read());
+  EXPECT_EQ(num(next, "U"), 3);
+  EXPECT_EQ(num(next, "u"), 3);
+}
+
 TEST_F(ServerTest, FaultSwitches) {
   start();
   // 5xx, then back to normal.
