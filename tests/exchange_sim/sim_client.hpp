@@ -21,6 +21,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -133,10 +134,38 @@ class SimHarness {
   /// or the body (POST/PUT/DELETE).
   Reply signed_request(http::verb verb, const std::string& path, const std::string& params, const std::string& key,
                        const std::string& secret) {
-    std::string total = params + (params.empty() ? "" : "&") + "timestamp=" + std::to_string(now.load());
-    total += "&signature=" + sign(secret, total);
+    const std::string total = signed_params(params, secret);
     if (verb == http::verb::get) return request(verb, path + "?" + total, "", key);
     return request(verb, path, total, key);
+  }
+
+  /// `params` + `timestamp` (the pinned clock) + `signature`: a SIGNED request's parameters.
+  std::string signed_params(const std::string& params, const std::string& secret) const {
+    std::string total = params + (params.empty() ? "" : "&") + "timestamp=" + std::to_string(now.load());
+    return total + "&signature=" + sign(secret, total);
+  }
+
+  /// A plain connection that sent one request and has not read anything back.
+  struct SentRequest {
+    net::io_context ioc;
+    beast::tcp_stream stream{ioc};
+    /// Bytes of an answer waiting on the socket.
+    size_t answer_bytes() { return stream.socket().available(); }
+  };
+  /// Sends a SIGNED POST on a connection of its own without reading the answer (the
+  /// order_timeout fault's victim).
+  std::unique_ptr<SentRequest> signed_post_unread(const std::string& path, const std::string& params,
+                                                  const std::string& key, const std::string& secret) {
+    auto sent = std::make_unique<SentRequest>();
+    connect(sent->stream, port_);
+    http::request<http::string_body> req(http::verb::post, path, 11);
+    req.set(http::field::host, "127.0.0.1");
+    req.set("X-MBX-APIKEY", key);
+    req.set(http::field::content_type, "application/x-www-form-urlencoded");
+    req.body() = signed_params(params, secret);
+    req.prepare_payload();
+    http::write(sent->stream, req);
+    return sent;
   }
 
  private:
@@ -231,6 +260,15 @@ inline rapidjson::Document parse(const std::string& text) {
   rapidjson::Document d;
   d.Parse(text.c_str());
   return d;
+}
+
+/// A string member, or "<missing>" when there is none.
+inline std::string str(const rapidjson::Value& v, const char* name) {
+  return v.IsObject() && v.HasMember(name) && v[name].IsString() ? v[name].GetString() : std::string("<missing>");
+}
+/// An integer member, or INT64_MIN when there is none.
+inline int64_t num(const rapidjson::Value& v, const char* name) {
+  return v.IsObject() && v.HasMember(name) && v[name].IsInt64() ? v[name].GetInt64() : INT64_MIN;
 }
 
 }  // namespace sim_test

@@ -82,19 +82,23 @@ std::string book_ticker_json(const MatchingEngine& ex, Venue venue, const Market
   const Format fmt(ex);
   Json j;
   j.obj();
+  // Field order of each venue's recording: USD-M {"e","u","s","b","B","a","A","T","E"}.
   if (venue == Venue::UsdM) j.f("e", "bookTicker");
-  j.n("u", ex.book_update_id());
-  if (venue == Venue::UsdM) j.n("E", m.time_ms).n("T", m.time_ms);
-  j.f("s", ex.rules().symbol).x("b", ex.best_bid(), fmt.price).x("B", ex.model().level_qty, fmt.qty)
-      .x("a", ex.best_ask(), fmt.price).x("A", ex.model().level_qty, fmt.qty).end_obj();
+  j.n("u", ex.book_update_id()).f("s", ex.rules().symbol).x("b", ex.best_bid(), fmt.price)
+      .x("B", ex.model().level_qty, fmt.qty).x("a", ex.best_ask(), fmt.price).x("A", ex.model().level_qty, fmt.qty);
+  if (venue == Venue::UsdM) j.n("T", m.time_ms).n("E", m.time_ms);
+  j.end_obj();
   return j.text();
 }
 
 std::string agg_trade_json(const MatchingEngine& ex, Venue venue, const MarketEvent& m) {
   const Format fmt(ex);
   Json j;
-  j.obj().f("e", "aggTrade").n("E", m.time_ms).f("s", ex.rules().symbol).n("a", m.agg_trade_id)
-      .x("p", m.candle.close, fmt.price).x("q", m.candle.volume, fmt.qty).n("f", m.trade_id).n("l", m.trade_id)
+  j.obj().f("e", "aggTrade").n("E", m.time_ms);
+  // Spot names the symbol before the trade id, USD-M after it (as recorded).
+  if (venue == Venue::Spot) j.f("s", ex.rules().symbol).n("a", m.agg_trade_id);
+  else j.n("a", m.agg_trade_id).f("s", ex.rules().symbol);
+  j.x("p", m.candle.close, fmt.price).x("q", m.candle.volume, fmt.qty).n("f", m.trade_id).n("l", m.trade_id)
       .n("T", m.time_ms).b("m", buyer_is_maker(m.candle));
   if (venue == Venue::Spot) j.b("M", true);
   j.end_obj();

@@ -7,19 +7,17 @@
 // Sources: spot binance-spot-api-docs rest-api.md (2023-06-07) and web-socket-streams.md
 // (2023-12-04); USDⓈ-M developers.binance.com derivatives/usds-margined-futures
 // websocket-market-streams "Diff. Book Depth Streams" (depthUpdate with "pu"), and the recorded
-// USD-M traffic data/binance/cryptofeed/BINANCE_FUTURES.ws.1.0 for bookTicker / aggTrade / kline
-// (their doc pages are not stored here).
+// USD-M traffic data/binance/cryptofeed/BINANCE_FUTURES.ws.1.0 for the field order of
+// bookTicker, aggTrade and kline (their doc pages are not stored here).
 #ifndef TRADEHOST_EXCHANGE_SIM_MARKET_JSON_HPP
 #define TRADEHOST_EXCHANGE_SIM_MARKET_JSON_HPP
 
 #include "matching_engine.hpp"
+#include "venue.hpp"
 
 #include <string>
 
 namespace tradehost::exchange_sim {
-
-/// Which Binance API the simulator speaks.
-enum class Venue { Spot, UsdM };
 
 /// GET /api/v3/depth or /fapi/v1/depth: `levels` synthetic levels each side around the current
 /// book. USDⓈ-M adds "E" and "T" (both `now_ms`).

@@ -296,8 +296,6 @@ class MatchingEngine {
   /// venue can push its account event.
   virtual void after_change(const std::set<std::string>& accounts, int64_t now_ms) = 0;
 
-  std::map<int64_t, Order> orders_;  // by order id; ids grow, so map order is time order
-
  private:
   struct Account {
     std::vector<int64_t> order_ids;
@@ -310,6 +308,7 @@ class MatchingEngine {
   void trigger_conditional(const Candle& candle, int64_t now_ms, std::set<std::string>& touched);
   void match_resting(const Candle& candle, int64_t now_ms, std::set<std::string>& touched);
 
+  std::map<int64_t, Order> orders_;  // by order id; ids grow, so map order is time order
   CandleSeries series_;
   SymbolRules rules_;
   MarketModel model_;

@@ -3,9 +3,9 @@
 #ifndef TRADEHOST_EXCHANGE_SIM_SIM_CONFIG_HPP
 #define TRADEHOST_EXCHANGE_SIM_SIM_CONFIG_HPP
 
-#include "market_json.hpp"
 #include "matching_engine.hpp"
 #include "rate_limits.hpp"
+#include "venue.hpp"
 
 #include <cstdint>
 #include <functional>

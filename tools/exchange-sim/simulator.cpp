@@ -1,6 +1,7 @@
 #include "simulator.hpp"
 
 #include "spot_api.hpp"
+#include "usdm_api.hpp"
 
 #include <tradehost/fixed.hpp>
 
@@ -18,7 +19,7 @@ namespace {
 // The venue's published defaults for whatever the configuration left open.
 SimConfig with_venue_defaults(SimConfig c) {
   const bool usdm = c.venue == Venue::UsdM;
-  if (!c.rules) c.rules = SymbolRules{};
+  if (!c.rules) c.rules = usdm ? usdm_symbol_rules() : SymbolRules{};
   RateLimitConfig& l = c.limits;
   // Spot: rest-api.md 2023-06-07 exchangeInfo example; USD-M: the recorded exchangeInfo
   // (data/binance/cryptofeed/BINANCE_FUTURES.0) "rateLimits".
@@ -37,7 +38,10 @@ SimConfig with_venue_defaults(SimConfig c) {
 }  // namespace
 
 Simulator::Simulator(SimConfig config) : config_(with_venue_defaults(std::move(config))) {
-  api_ = std::make_unique<SpotApi>(config_, listen_keys_);
+  if (config_.venue == Venue::UsdM)
+    api_ = std::make_unique<UsdmApi>(config_, listen_keys_);
+  else
+    api_ = std::make_unique<SpotApi>(config_, listen_keys_);
   api_->connect(hub_);
 }
 

@@ -82,33 +82,21 @@ HttpResponse SpotApi::account(const ApiCall& call) { return json_response(200, a
 HttpResponse SpotApi::new_order(const ApiCall& call) {
   const Params& p = call.params;
   auto fail = [](const ApiError& e) { return error_response(e); };
-  if (auto e = check_symbol(p, exchange_.rules())) return fail(*e);
-  const std::string* side = param(p, "side");
-  const std::string* type = param(p, "type");
-  if (side == nullptr) return fail(mandatory("side"));
-  if (type == nullptr) return fail(mandatory("type"));
   NewOrder o;
-  o.account = call.account;
-  if (*side == "BUY") o.side = Side::Buy;
-  else if (*side == "SELL") o.side = Side::Sell;
-  else return fail({400, -1117, "Invalid side."});
-  if (*type == "LIMIT") o.type = OrderType::Limit;
-  else if (*type == "MARKET") o.type = OrderType::Market;
-  else if (*type == "LIMIT_MAKER") o.type = OrderType::LimitMaker;
-  else if (*type == "STOP_LOSS") return fail({400, -2010, "Stop loss orders are not supported for this symbol."});
-  else if (*type == "STOP_LOSS_LIMIT") return fail({400, -2010, "Stop loss limit orders are not supported for this symbol."});
-  else if (*type == "TAKE_PROFIT") return fail({400, -2010, "Take profit orders are not supported for this symbol."});
-  else if (*type == "TAKE_PROFIT_LIMIT") return fail({400, -2010, "Take profit limit orders are not supported for this symbol."});
+  std::string type;
+  if (auto e = new_order_basics(call, o, type)) return fail(*e);
+  if (type == "LIMIT") o.type = OrderType::Limit;
+  else if (type == "MARKET") o.type = OrderType::Market;
+  else if (type == "LIMIT_MAKER") o.type = OrderType::LimitMaker;
+  else if (type == "STOP_LOSS") return fail({400, -2010, "Stop loss orders are not supported for this symbol."});
+  else if (type == "STOP_LOSS_LIMIT") return fail({400, -2010, "Stop loss limit orders are not supported for this symbol."});
+  else if (type == "TAKE_PROFIT") return fail({400, -2010, "Take profit orders are not supported for this symbol."});
+  else if (type == "TAKE_PROFIT_LIMIT") return fail({400, -2010, "Take profit limit orders are not supported for this symbol."});
   else return fail({400, -1116, "Invalid orderType."});
 
-  const std::string* tif = param(p, "timeInForce");
   if (o.type == OrderType::Limit) {
-    if (tif == nullptr) return fail(mandatory("timeInForce"));
-    if (*tif == "GTC") o.tif = TimeInForce::GTC;
-    else if (*tif == "IOC") o.tif = TimeInForce::IOC;
-    else if (*tif == "FOK") o.tif = TimeInForce::FOK;
-    else return fail({400, -1115, "Invalid timeInForce."});
-  } else if (tif != nullptr) {
+    if (auto e = time_in_force_param(p, false, o.tif)) return fail(*e);
+  } else if (param(p, "timeInForce") != nullptr) {
     return fail(not_required("timeInForce"));
   }
   const bool has_qty = param(p, "quantity") != nullptr, has_quote = param(p, "quoteOrderQty") != nullptr;
@@ -125,7 +113,6 @@ HttpResponse SpotApi::new_order(const ApiCall& call) {
     if (auto e = decimal_param(p, "quantity", o.qty)) return fail(*e);
   if (has_quote)
     if (auto e = decimal_param(p, "quoteOrderQty", o.quote_order_qty)) return fail(*e);
-  if (auto e = client_order_id_param(p, o.client_order_id)) return fail(*e);
   // "MARKET and LIMIT order types default to FULL, all other orders default to ACK."
   OrderResponseType resp = o.type == OrderType::LimitMaker ? OrderResponseType::Ack : OrderResponseType::Full;
   if (const std::string* rt = param(p, "newOrderRespType")) {
@@ -135,12 +122,9 @@ HttpResponse SpotApi::new_order(const ApiCall& call) {
     else return fail({400, -1130, "Data sent for parameter 'newOrderRespType' is not valid."});
   }
   Placement placed;
-  if (auto e = exchange_.place_order(o, call.now_ms, placed)) {
-    spdlog::info("order rejected account={} code={} reason={}", call.account, e->code, e->msg);
-    return fail(*e);
-  }
-  spdlog::info("order placed account={} id={} status={}", call.account, placed.order.order_id,
-               to_string(placed.order.status));
+  auto e = exchange_.place_order(o, call.now_ms, placed);
+  log_placement(call, e, placed);
+  if (e) return fail(*e);
   return json_response(200, new_order_json(exchange_.rules(), placed, resp));
 }
 

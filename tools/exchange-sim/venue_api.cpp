@@ -1,5 +1,7 @@
 #include "venue_api.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 
 namespace tradehost::exchange_sim {
@@ -54,6 +56,40 @@ HttpResponse VenueApi::klines(const ApiCall& call, int64_t max_limit) {
   size_t first = 0, last = 0;
   if (auto e = select_klines(engine(), call.params, max_limit, first, last)) return error_response(*e);
   return json_response(200, klines_json(engine(), first, last));
+}
+
+std::optional<ApiError> VenueApi::new_order_basics(const ApiCall& call, NewOrder& o, std::string& type) const {
+  const Params& p = call.params;
+  if (auto e = check_symbol(p, engine().rules())) return e;
+  const std::string* side = param(p, "side");
+  const std::string* t = param(p, "type");
+  if (side == nullptr) return mandatory("side");
+  if (t == nullptr) return mandatory("type");
+  o.account = call.account;
+  if (*side == "BUY") o.side = Side::Buy;
+  else if (*side == "SELL") o.side = Side::Sell;
+  else return ApiError{400, -1117, "Invalid side."};
+  type = *t;
+  return client_order_id_param(p, o.client_order_id);
+}
+
+std::optional<ApiError> VenueApi::time_in_force_param(const Params& p, bool allow_gtx, TimeInForce& out) {
+  const std::string* tif = param(p, "timeInForce");
+  if (tif == nullptr) return mandatory("timeInForce");
+  if (*tif == "GTC") out = TimeInForce::GTC;
+  else if (*tif == "IOC") out = TimeInForce::IOC;
+  else if (*tif == "FOK") out = TimeInForce::FOK;
+  else if (*tif == "GTX" && allow_gtx) out = TimeInForce::GTX;
+  else return ApiError{400, -1115, "Invalid timeInForce."};
+  return std::nullopt;
+}
+
+void VenueApi::log_placement(const ApiCall& call, const std::optional<ApiError>& error, const Placement& placed) {
+  if (error)
+    spdlog::info("order rejected account={} code={} reason={}", call.account, error->code, error->msg);
+  else
+    spdlog::info("order placed account={} id={} status={}", call.account, placed.order.order_id,
+                 to_string(placed.order.status));
 }
 
 std::optional<ApiError> VenueApi::order_ref(const Params& p, std::optional<int64_t>& id, std::string& orig) {

@@ -8,6 +8,7 @@
 
 #include "api_request.hpp"
 #include "listen_keys.hpp"
+#include "market_json.hpp"
 #include "sim_config.hpp"
 #include "stream_hub.hpp"
 
@@ -103,6 +104,14 @@ class VenueApi {
   HttpResponse open_orders(const ApiCall& call);
   /// GET myTrades / userTrades: see select_trades().
   HttpResponse trade_list(const ApiCall& call);
+  /// The parameters every new-order request starts with: `symbol`, `side` (-1117 "Invalid side."),
+  /// `type` (mandatory; returned in `type` for the venue to map) and `newClientOrderId`.
+  std::optional<ApiError> new_order_basics(const ApiCall& call, NewOrder& o, std::string& type) const;
+  /// A LIMIT order's `timeInForce`: mandatory; GTC, IOC, FOK and, where `allow_gtx`, GTX;
+  /// -1115 "Invalid timeInForce." otherwise.
+  static std::optional<ApiError> time_in_force_param(const Params& p, bool allow_gtx, TimeInForce& out);
+  /// Logs the outcome of a placement: `order placed ...` or `order rejected ...`.
+  static void log_placement(const ApiCall& call, const std::optional<ApiError>& error, const Placement& placed);
   /// The orderId / origClientOrderId pair of a query or cancel (-1102 when neither is sent).
   static std::optional<ApiError> order_ref(const Params& p, std::optional<int64_t>& id, std::string& orig);
   /// The listenKey endpoints: POST opens (or extends) the account's key and answers
