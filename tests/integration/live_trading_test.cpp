@@ -228,9 +228,10 @@ TEST(LiveTrading, RateLimitedOrderIsDelayedNotLost) {
   LiveBot bot(d, sim);
   bot.write_config("qty = \"0.1\"\nprice_offset = \"50\"");
   ASSERT_NO_FATAL_FAILURE(bot.start());
-  ASSERT_EQ(sim.fault("{\"force_429\":1}").status, 200);
+  ASSERT_EQ(sim.fault("{\"force_429\":1,\"retry_after_s\":1}").status, 200);
   ASSERT_EQ(sim.advance().status, 200);
-  bot.await("probe order " + kFirstOrder + " NEW");
+  const size_t at = bot.await("rate limited venue=binance-spot status=429 retry_after_s=1");
+  bot.await("probe order " + kFirstOrder + " NEW", at);
   EXPECT_EQ(bot.stop(), 0) << bot.log();
   const SimReply open = sim.signed_get("/api/v3/openOrders", "symbol=BTCUSDT");
   ASSERT_EQ(open.status, 200) << open.body;

@@ -47,7 +47,11 @@ Simulator::Simulator(SimConfig config) : config_(with_venue_defaults(std::move(c
 
 Simulator::~Simulator() = default;
 
-size_t Simulator::advance(size_t candles) { return api_->engine().advance(candles, now_ms()); }
+size_t Simulator::advance(size_t candles) {
+  const size_t steps = api_->engine().advance(candles, now_ms());
+  if (steps) last_publish_ = std::chrono::steady_clock::now();
+  return steps;
+}
 
 HttpResponse Simulator::handle(const HttpRequest& req) {
   size_t q = req.target.find('?');
@@ -68,6 +72,11 @@ HttpResponse Simulator::handle_api(const HttpRequest& req, const std::string& pa
 
   std::optional<Route> route = api_->route(m, path, params);
   if (!route) return json_response(404, error_json({404, -1020, "This operation is not supported."}));
+  if (route->places_order && last_publish_) {
+    order_latency_us_.push_back(
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - *last_publish_).count());
+    last_publish_.reset();  // one sample per clock step: the order that step's events caused
+  }
 
   const int64_t now = now_ms();
   WindowCounter& weight = limits_.weight(req.client_ip);
@@ -84,7 +93,10 @@ HttpResponse Simulator::handle_api(const HttpRequest& req, const std::string& pa
   };
   if (rest_faults_.force_429 > 0) {
     --rest_faults_.force_429;
-    return too_much_weight();
+    if (rest_faults_.retry_after_s <= 0) return too_much_weight();
+    HttpResponse r = error_response({429, -1003, api_->weight_limit_message(config_.limits.request_weight_per_minute)});
+    r.headers.emplace_back("Retry-After", std::to_string(rest_faults_.retry_after_s));
+    return finish(std::move(r));
   }
   if (rest_faults_.http_5xx > 0) {
     --rest_faults_.http_5xx;
@@ -224,6 +236,15 @@ HttpResponse Simulator::handle_control(const HttpRequest& req, const std::string
     return json_response(200, buf.GetString());
   };
   if (path == "/_sim/state" && req.method == "GET") return state(-1);
+  if (path == "/_sim/latency") {
+    if (req.method == "POST") order_latency_us_.clear();
+    w.StartObject();
+    w.Key("samples_us"), w.StartArray();
+    for (int64_t v : order_latency_us_) w.Int64(v);
+    w.EndArray();
+    w.EndObject();
+    return json_response(200, buf.GetString());
+  }
   if (path == "/_sim/advance" && req.method == "POST") {
     int64_t n = int_field("candles", 1);
     if (n < 0) return json_response(400, R"({"error":"candles must be >= 0"})");
@@ -240,6 +261,7 @@ HttpResponse Simulator::handle_control(const HttpRequest& req, const std::string
     if (rest_faults_.http_5xx_status < 500 || rest_faults_.http_5xx_status > 599)
       return json_response(400, R"({"error":"http_5xx_status must be 500..599"})");
     rest_faults_.force_429 = static_cast<int>(int_field("force_429", rest_faults_.force_429));
+    rest_faults_.retry_after_s = static_cast<int>(int_field("retry_after_s", rest_faults_.retry_after_s));
     rest_faults_.order_timeout = static_cast<int>(int_field("order_timeout", rest_faults_.order_timeout));
     StreamFaults& sf = hub_.faults();
     sf.delay_ms = static_cast<int>(int_field("ws_delay_ms", sf.delay_ms));

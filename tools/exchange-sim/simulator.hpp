@@ -13,6 +13,7 @@
 #include "stream_hub.hpp"
 #include "venue_api.hpp"
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -33,6 +34,7 @@ struct RestFaults {
   int http_5xx = 0;
   int http_5xx_status = 503;
   int force_429 = 0;
+  int retry_after_s = 0;  ///< Retry-After of a forced 429; 0 = seconds left in the weight minute
   int order_timeout = 0;  ///< next N new-order requests: placed, but the response never comes
 };
 
@@ -77,6 +79,10 @@ class Simulator {
   StreamHub hub_;
   RateLimits limits_;
   RestFaults rest_faults_;
+  // Latency probe (GET /_sim/latency): when the last clock step's stream events were queued,
+  // and for the first new-order request after each step, the time from then to its arrival.
+  std::optional<std::chrono::steady_clock::time_point> last_publish_;
+  std::vector<int64_t> order_latency_us_;
   std::unique_ptr<VenueApi> api_;
 };
 
