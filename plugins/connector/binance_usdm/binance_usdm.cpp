@@ -110,6 +110,18 @@ binance::TradingProfile usdm_profile(std::string callback_rate) {
   return p;
 }
 
+// A signed POST of `path` with `param`=`value`, weight 1 ("Change Margin Type", "Change Initial
+// Leverage"); member by member: g++ 12 warns (-Wmaybe-uninitialized) on the nested braces.
+binance::AccountSetting setting(const char* path, const char* param, std::string value, std::vector<int64_t> already_set) {
+  binance::AccountSetting s;
+  s.endpoint.path = path;
+  s.endpoint.weight = 1;
+  s.param = param;
+  s.value = std::move(value);
+  s.already_set = std::move(already_set);
+  return s;
+}
+
 binance::TradingSettings usdm_settings(const Context& ctx) {
   binance::TradingSettings s = binance::read_trading_settings(ctx, usdm_defaults());
   std::string margin = ctx.str("margin_type");
@@ -119,14 +131,14 @@ binance::TradingSettings usdm_settings(const Context& ctx) {
       throw Error(TH_ERR_INVALID_ARG,
                   "margin_type must be \"ISOLATED\" or \"CROSSED\", not \"" + ctx.str("margin_type") + "\"");
     // "Change Margin Type": -4046 "No need to change margin type." when it is already so.
-    s.account_settings.push_back({{"/fapi/v1/marginType", 1}, "marginType", margin, {-4046}});
+    s.account_settings.push_back(setting("/fapi/v1/marginType", "marginType", margin, {-4046}));
   }
   const int64_t leverage = ctx.i64("leverage");
   if (leverage != 0) {
     if (leverage < 1 || leverage > 125)
       throw Error(TH_ERR_INVALID_ARG,
                   "leverage must be from 1 to 125 (\"Change Initial Leverage\"), not " + std::to_string(leverage));
-    s.account_settings.push_back({{"/fapi/v1/leverage", 1}, "leverage", std::to_string(leverage), {}});
+    s.account_settings.push_back(setting("/fapi/v1/leverage", "leverage", std::to_string(leverage), {}));
   }
   return s;
 }
