@@ -598,7 +598,7 @@ TradingSession::Order& TradingSession::track(std::string_view client_order_id, s
     o.instrument = e ? e->id : 0;
     o.symbol.assign(symbol);
     o.side = th_side(side);
-    o.type = th_order_type(type, Venue::Spot);
+    o.type = th_order_type(type, profile_.venue);
     o.qty = qty;
     o.price = price;
   }

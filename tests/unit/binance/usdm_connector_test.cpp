@@ -221,6 +221,20 @@ TEST_F(BinanceUsdmConnector, ReconcileAppliesMarginTypeAndLeverageThenReportsBal
   EXPECT_EQ(host_.events.back().message, "1 open orders, 1 assets held");
 }
 
+// USD-M TAKE_PROFIT is the limit variant (spot's TAKE_PROFIT is a market order): an open order the
+// connector learns of from the venue is reported with the venue's meaning of its type.
+TEST_F(BinanceUsdmConnector, VenueOrdersAreTypedTheUsdmWay) {
+  ASSERT_NO_FATAL_FAILURE(reconcile_to_stream_open());
+  std::string tp = order_json("old-2", "NEW", "0", "0");
+  const std::string limit = R"("type":"LIMIT")";
+  tp.replace(tp.find(limit), limit.size(), R"("type":"TAKE_PROFIT")");
+  respond_last(200, "[" + tp + "]");
+  const auto orders = of_type(TH_EV_ORDER);
+  ASSERT_EQ(orders.size(), 1u);
+  EXPECT_EQ(orders[0].client_order_id, "old-2");
+  EXPECT_EQ(orders[0].order_type, TH_ORD_TAKE_PROFIT_LIMIT);
+}
+
 TEST_F(BinanceUsdmConnector, MarginTypeRefusalFailsTheReconcileWithTheVenuesWords) {
   ASSERT_EQ(ops_->subscribe(state_, 1, TH_EV_MASK(TH_EV_BAR), 300'000'000'000), TH_OK);
   ASSERT_EQ(ops_->reconcile(state_), TH_OK);
