@@ -96,8 +96,8 @@ void VenueConnector::load_instruments() {
                      to_th("X-MBX-USED-WEIGHT-1M")) != TH_OK)
     throw Error(TH_ERR_INVALID_ARG, "cannot declare the request weight budget");
   session_.declare_budgets();
-  const std::string url = settings_.rest_url + defaults_.exchange_info.path;
-  const std::string budgets = settings_.weight_budget + "=" + std::to_string(defaults_.exchange_info.weight);
+  const std::string url = settings_.rest_url + defaults_.exchange_info_path;
+  const std::string budgets = settings_.weight_budget + "=" + std::to_string(defaults_.exchange_info_weight);
   th_http_request req{};
   req.struct_size = sizeof req;
   req.method = TH_HTTP_GET;

@@ -28,7 +28,10 @@ struct VenueDefaults {
   std::string venue;             ///< rate-limit venue name, "binance-spot"
   std::string rest_url, ws_url;  ///< production base URLs, no trailing '/'
   std::string testnet_rest_url, testnet_ws_url;
-  Endpoint exchange_info;       ///< "/api/v3/exchangeInfo", weight 20
+  /// GET exchangeInfo: "/api/v3/exchangeInfo" and its weight, 20 (two members, not an Endpoint:
+  /// g++ 12 warns -Wmaybe-uninitialized on a nested string aggregate in a designated initializer)
+  std::string exchange_info_path;
+  int exchange_info_weight = 1;
   std::string orders_window;    ///< the orders budget's window in its name: "10s", "1m"
   const char* orders_key = "";  ///< the config key of the orders limit ("orders_per_10s")
 };

@@ -31,22 +31,18 @@ namespace binance = tradehost::binance;
 using tradehost::Context;
 using tradehost::Field;
 
-const binance::VenueDefaults& spot_defaults() {
-  static const binance::VenueDefaults d = [] {
-    binance::VenueDefaults v;
-    v.connector = "binance_spot";
-    v.venue = "binance-spot";
-    v.rest_url = "https://api.binance.com";
-    v.ws_url = "wss://stream.binance.com:9443";
-    v.testnet_rest_url = "https://testnet.binance.vision";
-    v.testnet_ws_url = "wss://testnet.binance.vision";
-    v.exchange_info = {"/api/v3/exchangeInfo", 20};
-    v.orders_window = "10s";
-    v.orders_key = "orders_per_10s";
-    return v;
-  }();
-  return d;
-}
+const binance::VenueDefaults kSpotDefaults{
+    .connector = "binance_spot",
+    .venue = "binance-spot",
+    .rest_url = "https://api.binance.com",
+    .ws_url = "wss://stream.binance.com:9443",
+    .testnet_rest_url = "https://testnet.binance.vision",
+    .testnet_ws_url = "wss://testnet.binance.vision",
+    .exchange_info_path = "/api/v3/exchangeInfo",
+    .exchange_info_weight = 20,
+    .orders_window = "10s",
+    .orders_key = "orders_per_10s",
+};
 
 // Request weights, rest-api.md (2023-06-07): "Check server time" 1, "New order" 1, "Cancel order"
 // 1, "Query order" 2, "Current open orders" 40 without a symbol, "Account information" 10,
@@ -92,7 +88,7 @@ class BinanceSpot : public binance::VenueConnector {
   }
 
   explicit BinanceSpot(Context ctx)
-      : VenueConnector(ctx, spot_defaults(), spot_profile(), binance::read_trading_settings(ctx, spot_defaults()),
+      : VenueConnector(ctx, kSpotDefaults, spot_profile(), binance::read_trading_settings(ctx, kSpotDefaults),
                        ctx.i64("request_weight_limit")) {}
 
  protected:

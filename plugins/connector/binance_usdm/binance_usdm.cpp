@@ -51,22 +51,18 @@ using tradehost::Field;
 // The testnet pair is the one the brief names (testnet.binancefuture.com / stream.binancefuture.com);
 // the 2026-05 General Info page names https://demo-fapi.binance.com and wss://fstream.binancefuture.com
 // instead -- rest_url / ws_url override either.
-const binance::VenueDefaults& usdm_defaults() {
-  static const binance::VenueDefaults d = [] {
-    binance::VenueDefaults v;
-    v.connector = "binance_usdm";
-    v.venue = "binance-usdm";
-    v.rest_url = "https://fapi.binance.com";
-    v.ws_url = "wss://fstream.binance.com";
-    v.testnet_rest_url = "https://testnet.binancefuture.com";
-    v.testnet_ws_url = "wss://stream.binancefuture.com";
-    v.exchange_info = {"/fapi/v1/exchangeInfo", 1};
-    v.orders_window = "1m";
-    v.orders_key = "orders_per_minute";
-    return v;
-  }();
-  return d;
-}
+const binance::VenueDefaults kUsdmDefaults{
+    .connector = "binance_usdm",
+    .venue = "binance-usdm",
+    .rest_url = "https://fapi.binance.com",
+    .ws_url = "wss://fstream.binance.com",
+    .testnet_rest_url = "https://testnet.binancefuture.com",
+    .testnet_ws_url = "wss://stream.binancefuture.com",
+    .exchange_info_path = "/fapi/v1/exchangeInfo",
+    .exchange_info_weight = 1,
+    .orders_window = "1m",
+    .orders_key = "orders_per_minute",
+};
 
 /// The `callback_rate` key as Binance's text: "" when unset; percent with one decimal, 0.1 to 10
 /// ("New Order": "min 0.1, max 10 where 1 for 1%").
@@ -123,7 +119,7 @@ binance::AccountSetting setting(const char* path, const char* param, std::string
 }
 
 binance::TradingSettings usdm_settings(const Context& ctx) {
-  binance::TradingSettings s = binance::read_trading_settings(ctx, usdm_defaults());
+  binance::TradingSettings s = binance::read_trading_settings(ctx, kUsdmDefaults);
   std::string margin = ctx.str("margin_type");
   for (auto& c : margin) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   if (!margin.empty()) {
@@ -171,7 +167,7 @@ class BinanceUsdm : public binance::VenueConnector {
   }
 
   explicit BinanceUsdm(Context ctx)
-      : VenueConnector(ctx, usdm_defaults(), usdm_profile(read_callback_rate(ctx)), usdm_settings(ctx),
+      : VenueConnector(ctx, kUsdmDefaults, usdm_profile(read_callback_rate(ctx)), usdm_settings(ctx),
                        ctx.i64("request_weight_limit")) {}
 
  protected:
