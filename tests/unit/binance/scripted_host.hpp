@@ -50,6 +50,10 @@ struct Event {
   std::string client_order_id, venue_order_id, trade_id, reason, asset, message;
   int32_t state = 0, side = 0, liquidity = 0, code = 0, order_type = 0;
   th_fixed qty = 0, price = 0, filled_qty = 0, avg = 0, fee = 0, free = 0, locked = 0, unrealized = 0;
+  th_time_ns open_time = 0;                                           // bar
+  th_fixed open = 0, high = 0, low = 0, close = 0, volume = 0;        // bar
+  int32_t aggressor = 0;                                              // trade
+  th_fixed bid = 0, bid_qty = 0, ask = 0, ask_qty = 0;                // quote
 };
 
 /// One instrument the host defined, as the plugin described it.
@@ -145,6 +149,16 @@ inline th_status h_emit(th_instance*, const th_event* ev) {
     e.qty = p->qty;
     e.avg = p->avg_entry_price;
     e.unrealized = p->unrealized_pnl;
+  } else if (ev->type == TH_EV_BAR) {
+    const auto* b = reinterpret_cast<const th_ev_bar*>(ev);
+    e.open_time = b->open_time;
+    e.open = b->open, e.high = b->high, e.low = b->low, e.close = b->close, e.volume = b->volume;
+  } else if (ev->type == TH_EV_TRADE) {
+    const auto* t = reinterpret_cast<const th_ev_trade*>(ev);
+    e.price = t->price, e.qty = t->qty, e.aggressor = t->aggressor_side;
+  } else if (ev->type == TH_EV_QUOTE) {
+    const auto* q = reinterpret_cast<const th_ev_quote*>(ev);
+    e.bid = q->bid_price, e.bid_qty = q->bid_qty, e.ask = q->ask_price, e.ask_qty = q->ask_qty;
   } else if (ev->type == TH_EV_STATUS) {
     const auto* s = reinterpret_cast<const th_ev_status*>(ev);
     e.code = s->code;

@@ -235,6 +235,55 @@ TEST_F(BinanceUsdmConnector, VenueOrdersAreTypedTheUsdmWay) {
   EXPECT_EQ(orders[0].order_type, TH_ORD_TAKE_PROFIT_LIMIT);
 }
 
+// Market data in USD-M's stream shapes ("Kline/Candlestick Streams", "Aggregate Trade Streams",
+// "Individual Symbol Book Ticker Streams": bookTicker carries e, E and T): closed klines are bars,
+// aggTrades trades, bookTickers quotes stamped with their transaction time. Candle 1 of
+// data/BTCUSDT-5m-20230102-20230209.csv: 16726.0 / 16726.8 / 16705.0 / 16707.5, volume 1301.173.
+TEST_F(BinanceUsdmConnector, MarketStreamsGiveBarsTradesAndQuotes) {
+  const uint32_t mask = TH_EV_MASK(TH_EV_BAR) | TH_EV_MASK(TH_EV_TRADE) | TH_EV_MASK(TH_EV_QUOTE);
+  ASSERT_EQ(ops_->subscribe(state_, 1, mask, 300'000'000'000), TH_OK);
+  EXPECT_EQ(host_.ws_urls, (std::vector<std::string>{"ws://venue/ws/btcusdt@kline_5m", "ws://venue/ws/btcusdt@aggTrade",
+                                                     "ws://venue/ws/btcusdt@bookTicker"}));
+  auto market = [&](const std::string& frame) {
+    ASSERT_EQ(comp_->on_ws(state_, 101, 1, TH_WS_MESSAGE, th(frame)), TH_OK);
+  };
+  // An open candle is no bar yet.
+  market(R"({"e":"kline","E":1672678300000,"s":"BTCUSDT","k":{"t":1672678200000,"T":1672678499999,"s":"BTCUSDT",)"
+         R"("i":"5m","f":1,"L":1,"o":"16726.0","c":"16710.0","h":"16726.8","l":"16709.0","v":"100.000","n":1,)"
+         R"("x":false,"q":"1671000.00000","V":"0","Q":"0","B":"0"}})");
+  EXPECT_TRUE(host_.events.empty());
+  market(R"({"e":"kline","E":1672678500000,"s":"BTCUSDT","k":{"t":1672678200000,"T":1672678499999,"s":"BTCUSDT",)"
+         R"("i":"5m","f":1,"L":2,"o":"16726.0","c":"16707.5","h":"16726.8","l":"16705.0","v":"1301.173","n":2,)"
+         R"("x":true,"q":"21739597.97500","V":"0","Q":"0","B":"0"}})");
+  market(R"({"e":"aggTrade","E":1672678499100,"a":5933014,"s":"BTCUSDT","p":"16707.5","q":"0.010","f":100,"l":105,)"
+         R"("T":1672678499000,"m":true})");
+  market(R"({"e":"bookTicker","u":400900217,"E":1672678499200,"T":1672678499150,"s":"BTCUSDT","b":"16707.5",)"
+         R"("B":"31.210","a":"16707.6","A":"40.660"})");
+  ASSERT_EQ(host_.events.size(), 3u);
+  const Event& bar = host_.events[0];
+  EXPECT_EQ(bar.type, uint32_t{TH_EV_BAR});
+  EXPECT_EQ(bar.open_time, 1672678200000LL * 1'000'000);
+  EXPECT_EQ(bar.ts_event, (1672678200000LL + 300'000) * 1'000'000);  // known when it closes
+  EXPECT_EQ(bar.open, 167260);
+  EXPECT_EQ(bar.high, 167268);
+  EXPECT_EQ(bar.low, 167050);
+  EXPECT_EQ(bar.close, 167075);
+  EXPECT_EQ(bar.volume, 1301173);
+  const Event& trade = host_.events[1];
+  EXPECT_EQ(trade.type, uint32_t{TH_EV_TRADE});
+  EXPECT_EQ(trade.price, 167075);
+  EXPECT_EQ(trade.qty, 10);
+  EXPECT_EQ(trade.aggressor, TH_SIDE_SELL);  // the buyer was the maker
+  EXPECT_EQ(trade.ts_event, 1672678499000LL * 1'000'000);
+  const Event& quote = host_.events[2];
+  EXPECT_EQ(quote.type, uint32_t{TH_EV_QUOTE});
+  EXPECT_EQ(quote.bid, 167075);
+  EXPECT_EQ(quote.bid_qty, 31210);
+  EXPECT_EQ(quote.ask, 167076);
+  EXPECT_EQ(quote.ask_qty, 40660);
+  EXPECT_EQ(quote.ts_event, 1672678499150LL * 1'000'000);
+}
+
 TEST_F(BinanceUsdmConnector, MarginTypeRefusalFailsTheReconcileWithTheVenuesWords) {
   ASSERT_EQ(ops_->subscribe(state_, 1, TH_EV_MASK(TH_EV_BAR), 300'000'000'000), TH_OK);
   ASSERT_EQ(ops_->reconcile(state_), TH_OK);
