@@ -1,7 +1,7 @@
 // sim_client.hpp -- runs the real exchange-sim server in-process on a background thread with a
-// pinned clock, and talks to it over loopback with small Beast clients (HTTP and WebSocket), the
-// way a connector would. No sleeps: WebSocket reads block until a frame arrives; the deadline on
-// them only keeps a broken build from hanging the suite.
+// pinned clock, and talks to it over loopback with small Beast clients (HTTP(S) and WebSocket,
+// plain or TLS), the way a connector would. No sleeps: WebSocket reads block until a frame
+// arrives; the deadline on them only keeps a broken build from hanging the suite.
 #ifndef TRADEHOST_TESTS_EXCHANGE_SIM_SIM_CLIENT_HPP
 #define TRADEHOST_TESTS_EXCHANGE_SIM_SIM_CLIENT_HPP
 
@@ -9,18 +9,24 @@
 #include "simulator.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <rapidjson/document.h>
 
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
+#include <type_traits>
 
 namespace sim_test {
 
@@ -28,8 +34,33 @@ namespace net = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 namespace websocket = beast::websocket;
+namespace ssl = net::ssl;
 using tcp = net::ip::tcp;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 using namespace tradehost::exchange_sim;
+
+/// The name the test certificates are issued for; the clients verify the server against it.
+inline const char* const kTlsHost = "localhost";
+
+/// A TLS client context that trusts only `ca_pem` and checks the server's name is kTlsHost.
+inline ssl::context client_tls_context(const std::string& ca_pem) {
+  ssl::context ctx(ssl::context::tls_client);
+  ctx.add_certificate_authority(net::buffer(ca_pem));
+  ctx.set_verify_mode(ssl::verify_peer);
+  return ctx;
+}
+
+/// Connects `stream` (beast::tcp_stream or TlsStream) to 127.0.0.1:`port`; a TLS stream also
+/// completes the handshake, verifying the certificate chain and the name kTlsHost.
+template <class Stream>
+void connect(Stream& stream, uint16_t port) {
+  beast::get_lowest_layer(stream).connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
+  if constexpr (std::is_same_v<Stream, TlsStream>) {
+    SSL_set_tlsext_host_name(stream.native_handle(), kTlsHost);
+    stream.set_verify_callback(ssl::host_name_verification(kTlsHost));
+    stream.handshake(ssl::stream_base::client);
+  }
+}
 
 /// HMAC-SHA256 hex straight from OpenSSL, independent of the simulator's own helper.
 inline std::string sign(const std::string& secret, const std::string& data) {
@@ -62,6 +93,8 @@ class SimHarness {
  public:
   std::atomic<int64_t> now{1700000000000};
   SimConfig config;
+  /// When set, requests go over TLS, trusting only this CA (the server needs config.tls_*).
+  std::string tls_ca_pem;
 
   void start() {
     config.candle_file = TH_SOURCE_DIR "/data/BTCUSDT-5m-20230102-20230209.csv";
@@ -79,12 +112,66 @@ class SimHarness {
   }
   uint16_t port() const { return port_; }
 
-  /// One HTTP request on a fresh connection.
+  /// One HTTP(S) request on a fresh connection.
   Reply request(http::verb verb, const std::string& target, const std::string& body = "",
                 const std::string& api_key = "") {
     net::io_context ioc;
-    beast::tcp_stream s(ioc);
-    s.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port_));
+    if (tls_ca_pem.empty()) {
+      beast::tcp_stream s(ioc);
+      connect(s, port_);
+      return roundtrip(s, verb, target, body, api_key);
+    }
+    ssl::context ctx = client_tls_context(tls_ca_pem);
+    TlsStream s(ioc, ctx);
+    connect(s, port_);
+    return roundtrip(s, verb, target, body, api_key);
+  }
+  Reply get(const std::string& target, const std::string& key = "") { return request(http::verb::get, target, "", key); }
+  Reply control(const std::string& path, const std::string& json) { return request(http::verb::post, path, json); }
+  Reply advance(int candles) { return control("/_sim/advance", "{\"candles\":" + std::to_string(candles) + "}"); }
+
+  /// A SIGNED request: `params` + timestamp, signed with `secret`, sent in the query string (GET)
+  /// or the body (POST/PUT/DELETE).
+  Reply signed_request(http::verb verb, const std::string& path, const std::string& params, const std::string& key,
+                       const std::string& secret) {
+    const std::string total = signed_params(params, secret);
+    if (verb == http::verb::get) return request(verb, path + "?" + total, "", key);
+    return request(verb, path, total, key);
+  }
+
+  /// `params` + `timestamp` (the pinned clock) + `signature`: a SIGNED request's parameters.
+  std::string signed_params(const std::string& params, const std::string& secret) const {
+    std::string total = params + (params.empty() ? "" : "&") + "timestamp=" + std::to_string(now.load());
+    return total + "&signature=" + sign(secret, total);
+  }
+
+  /// A plain connection that sent one request and has not read anything back.
+  struct SentRequest {
+    net::io_context ioc;
+    beast::tcp_stream stream{ioc};
+    /// Bytes of an answer waiting on the socket.
+    size_t answer_bytes() { return stream.socket().available(); }
+  };
+  /// Sends a SIGNED POST on a connection of its own without reading the answer (the
+  /// order_timeout fault's victim).
+  std::unique_ptr<SentRequest> signed_post_unread(const std::string& path, const std::string& params,
+                                                  const std::string& key, const std::string& secret) {
+    auto sent = std::make_unique<SentRequest>();
+    connect(sent->stream, port_);
+    http::request<http::string_body> req(http::verb::post, path, 11);
+    req.set(http::field::host, "127.0.0.1");
+    req.set("X-MBX-APIKEY", key);
+    req.set(http::field::content_type, "application/x-www-form-urlencoded");
+    req.body() = signed_params(params, secret);
+    req.prepare_payload();
+    http::write(sent->stream, req);
+    return sent;
+  }
+
+ private:
+  template <class Stream>
+  Reply roundtrip(Stream& s, http::verb verb, const std::string& target, const std::string& body,
+                  const std::string& api_key) {
     http::request<http::string_body> req(verb, target, 11);
     req.set(http::field::host, "127.0.0.1");
     if (!api_key.empty()) req.set("X-MBX-APIKEY", api_key);
@@ -102,53 +189,47 @@ class SimHarness {
     r.json.Parse(r.body.c_str());
     return r;
   }
-  Reply get(const std::string& target, const std::string& key = "") { return request(http::verb::get, target, "", key); }
-  Reply control(const std::string& path, const std::string& json) { return request(http::verb::post, path, json); }
-  Reply advance(int candles) { return control("/_sim/advance", "{\"candles\":" + std::to_string(candles) + "}"); }
 
-  /// A SIGNED request: `params` + timestamp, signed with `secret`, sent in the query string (GET)
-  /// or the body (POST/DELETE).
-  Reply signed_request(http::verb verb, const std::string& path, const std::string& params, const std::string& key,
-                       const std::string& secret) {
-    std::string total = params + (params.empty() ? "" : "&") + "timestamp=" + std::to_string(now.load());
-    total += "&signature=" + sign(secret, total);
-    if (verb == http::verb::get) return request(verb, path + "?" + total, "", key);
-    return request(verb, path, total, key);
-  }
-
- private:
   std::unique_ptr<Simulator> sim_;
   std::unique_ptr<Server> server_;
   std::thread thread_;
   uint16_t port_ = 0;
 };
 
-/// A WebSocket client on its own io_context.
-class WsClient {
+/// A WebSocket client on its own io_context, over `Stream`: beast::tcp_stream (WsClient) or
+/// TlsStream (WssClient, which verifies the server against the CA it is given).
+template <class Stream>
+class BasicWsClient {
  public:
-  WsClient(uint16_t port, const std::string& target) : ws_(ioc_) {
-    beast::get_lowest_layer(ws_).connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
-    ws_.handshake("127.0.0.1", target);
+  BasicWsClient(uint16_t port, const std::string& target, const std::string& ca_pem = "") {
+    if constexpr (std::is_same_v<Stream, TlsStream>) {
+      tls_.emplace(client_tls_context(ca_pem));
+      ws_.emplace(ioc_, *tls_);
+    } else {
+      ws_.emplace(ioc_);
+    }
+    connect(ws_->next_layer(), port);
+    ws_->handshake(kTlsHost, target);
     // The server attaches the connection to its streams before it reads the first frame, so an
     // answer to LIST_SUBSCRIPTIONS proves every later event will reach this client.
     send(R"({"method":"LIST_SUBSCRIPTIONS","id":1})");
     ready_reply = read();
   }
-  void send(const std::string& text) { ws_.write(net::buffer(text)); }
+  void send(const std::string& text) { ws_->write(net::buffer(text)); }
   /// The next text frame; throws beast::system_error when the connection fails or the safety
   /// deadline passes.
   std::string read() {
     beast::flat_buffer buf;
     beast::error_code result = net::error::timed_out;
     bool done = false;
-    ws_.async_read(buf, [&](beast::error_code ec, size_t) {
+    ws_->async_read(buf, [&](beast::error_code ec, size_t) {
       result = ec;
       done = true;
     });
     ioc_.restart();
     ioc_.run_for(std::chrono::seconds(10));
     if (!done) {
-      beast::get_lowest_layer(ws_).cancel();
+      beast::get_lowest_layer(*ws_).cancel();
       ioc_.restart();
       ioc_.run();
     }
@@ -168,13 +249,26 @@ class WsClient {
 
  private:
   net::io_context ioc_;
-  websocket::stream<beast::tcp_stream> ws_;
+  std::optional<ssl::context> tls_;
+  std::optional<websocket::stream<Stream>> ws_;
 };
+
+using WsClient = BasicWsClient<beast::tcp_stream>;
+using WssClient = BasicWsClient<TlsStream>;
 
 inline rapidjson::Document parse(const std::string& text) {
   rapidjson::Document d;
   d.Parse(text.c_str());
   return d;
+}
+
+/// A string member, or "<missing>" when there is none.
+inline std::string str(const rapidjson::Value& v, const char* name) {
+  return v.IsObject() && v.HasMember(name) && v[name].IsString() ? v[name].GetString() : std::string("<missing>");
+}
+/// An integer member, or INT64_MIN when there is none.
+inline int64_t num(const rapidjson::Value& v, const char* name) {
+  return v.IsObject() && v.HasMember(name) && v[name].IsInt64() ? v[name].GetInt64() : INT64_MIN;
 }
 
 }  // namespace sim_test

@@ -7,22 +7,15 @@
 // Every expected number below is worked out by hand from these rows in the comments.
 #include "spot_exchange.hpp"
 
-#include <tradehost/fixed.hpp>
+#include "amounts.hpp"
 
 #include <gtest/gtest.h>
 
 using namespace tradehost::exchange_sim;
-using tradehost::format_fixed;
+using sim_test::amt;
+using sim_test::fmt;
 
 namespace {
-
-int64_t amt(const char* text) {
-  int64_t raw = 0;
-  EXPECT_TRUE(tradehost::parse_fixed(text, kScale, raw)) << text;
-  return raw;
-}
-
-std::string fmt(int64_t raw) { return format_fixed(raw, kScale); }
 
 struct ExchangeTest : ::testing::Test {
   SpotExchange make(MarketModel model = {}) {

@@ -39,7 +39,7 @@ std::string interval_name(int64_t ms) {
   return {};
 }
 
-CandleSeries load_candle_csv(const std::string& path) {
+CandleSeries load_candle_csv(const std::string& path, int64_t tick_size) {
   std::ifstream in(path);
   if (!in) throw std::runtime_error("cannot open candle file " + path);
   std::string text;
@@ -72,7 +72,8 @@ CandleSeries load_candle_csv(const std::string& path) {
     if (c.low > c.high || c.open < c.low || c.open > c.high || c.close < c.low || c.close > c.high)
       fail(path, line_no, "OHLC values out of order");
     for (int64_t price : {c.open, c.high, c.low, c.close})
-      if (price % kTickSize != 0) fail(path, line_no, "price is not a multiple of the 0.01 tick");
+      if (price % tick_size != 0)
+        fail(path, line_no, "price is not a multiple of the tick " + format_fixed_trimmed(tick_size, kScale));
     series.candles.push_back(c);
   }
   if (series.candles.size() < 2) throw std::runtime_error(path + ": needs at least two candles");

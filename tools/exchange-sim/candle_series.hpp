@@ -35,10 +35,11 @@ struct CandleSeries {
 };
 
 /// Reads a CSV with the header `open_time_ms,open,high,low,close,volume` (the format of
-/// data/BTCUSDT-5m-20230102-20230209.csv). Prices must be multiples of the tick (0.01) and volumes
-/// have at most 8 decimals. Throws std::runtime_error naming the file and line on any malformed row,
-/// on fewer than two rows, or on uneven spacing between open times.
-CandleSeries load_candle_csv(const std::string& path);
+/// data/BTCUSDT-5m-20230102-20230209.csv). Prices must be multiples of `tick_size` (at kScale; the
+/// synthetic book is built one tick apart from the close) and volumes have at most 8 decimals.
+/// Throws std::runtime_error naming the file and line on any malformed row, on fewer than two
+/// rows, or on uneven spacing between open times.
+CandleSeries load_candle_csv(const std::string& path, int64_t tick_size = kTickSize);
 
 /// Binance kline interval name for a duration ("1m", "5m", "1h", "1d"...) or "" when Binance has
 /// no interval of that length (spot REST docs, ENUM definitions, "Kline/Candlestick chart

@@ -1,5 +1,6 @@
-// exchange-sim: a Binance-spot-compatible simulator on 127.0.0.1 for connector tests. See
-// README.md next to this file for the options, endpoints and fault switches.
+// exchange-sim: a Binance-compatible simulator (spot, or a USDⓈ-M futures subset) on 127.0.0.1
+// for connector tests. See README.md next to this file for the options, endpoints and fault
+// switches.
 #include "server.hpp"
 #include "simulator.hpp"
 
@@ -42,8 +43,17 @@ int64_t toml_amount(const toml::node& node, const std::string& what) {
   throw std::runtime_error(what + ": expected a decimal string or an integer");
 }
 
+Venue parse_venue(const std::string& text) {
+  if (text == "spot") return Venue::Spot;
+  if (text == "usdm") return Venue::UsdM;
+  throw std::runtime_error("venue must be spot or usdm, got '" + text + "'");
+}
+
 void read_config_file(const std::string& path, SimConfig& c, uint16_t& port) {
   toml::table t = toml::parse_file(path);
+  if (auto v = t["venue"].value<std::string>()) c.venue = parse_venue(*v);
+  if (auto v = t["tls_cert"].value<std::string>()) c.tls_cert_file = *v;
+  if (auto v = t["tls_key"].value<std::string>()) c.tls_key_file = *v;
   if (auto v = t["candles"].value<std::string>()) c.candle_file = *v;
   if (auto v = t["start_index"].value<int64_t>()) c.start_index = static_cast<size_t>(*v);
   if (auto v = t["port"].value<int64_t>()) port = static_cast<uint16_t>(*v);
@@ -56,9 +66,11 @@ void read_config_file(const std::string& path, SimConfig& c, uint16_t& port) {
     for (const auto& [k, v] : *bal) c.balances[std::string(k.str())] = toml_amount(v, "balances." + std::string(k.str()));
   }
   if (auto l = t["limits"].as_table()) {
-    c.limits.request_weight_per_minute = static_cast<int>((*l)["request_weight_per_minute"].value_or(1200));
-    c.limits.orders_per_10s = static_cast<int>((*l)["orders_per_10s"].value_or(50));
-    c.limits.orders_per_day = static_cast<int>((*l)["orders_per_day"].value_or(160000));
+    // 0 (absent) keeps the venue's published default.
+    c.limits.request_weight_per_minute = static_cast<int>((*l)["request_weight_per_minute"].value_or(0));
+    c.limits.orders_per_10s = static_cast<int>((*l)["orders_per_10s"].value_or(0));
+    c.limits.orders_per_minute = static_cast<int>((*l)["orders_per_minute"].value_or(0));
+    c.limits.orders_per_day = static_cast<int>((*l)["orders_per_day"].value_or(0));
   }
   if (auto m = t["market"].as_table()) {
     c.model.maker_bps = (*m)["maker_bps"].value_or(c.model.maker_bps);
@@ -80,15 +92,19 @@ int main(int argc, char** argv) {
   opts.add_options()
     ("help,h", "show this help")
     ("config", po::value<std::string>(), "TOML file with the same settings (command line wins)")
+    ("venue", po::value<std::string>(), "API to serve: spot (default) or usdm (USD-M futures subset)")
+    ("tls-cert", po::value<std::string>(), "PEM certificate (chain): the port speaks HTTPS and WSS only")
+    ("tls-key", po::value<std::string>(), "PEM private key of --tls-cert")
     ("port", po::value<uint16_t>(), "TCP port on 127.0.0.1; 0 = ephemeral (default)")
     ("candles", po::value<std::string>(), "candle CSV (open_time_ms,open,high,low,close,volume)")
     ("start-index", po::value<size_t>(), "candle whose close makes the first book (default 0)")
     ("key", po::value<std::vector<std::string>>()->composing(), "API key and secret, KEY:SECRET (repeatable)")
     ("balance", po::value<std::vector<std::string>>()->composing(),
      "starting balance of every account, ASSET:AMOUNT (repeatable; default BTC:1 USDT:10000)")
-    ("weight-limit", po::value<int>(), "REQUEST_WEIGHT per minute per IP (default 1200)")
-    ("orders-per-10s", po::value<int>(), "ORDERS per 10 s per account (default 50)")
-    ("orders-per-day", po::value<int>(), "ORDERS per day per account (default 160000)")
+    ("weight-limit", po::value<int>(), "REQUEST_WEIGHT per minute per IP (default spot 1200, usdm 2400)")
+    ("orders-per-10s", po::value<int>(), "ORDERS per 10 s per account (default spot 50, usdm 300)")
+    ("orders-per-minute", po::value<int>(), "usdm: ORDERS per minute per account (default 1200)")
+    ("orders-per-day", po::value<int>(), "spot: ORDERS per day per account (default 160000)")
     ("maker-bps", po::value<int64_t>(), "maker fee in basis points (default 10)")
     ("taker-bps", po::value<int64_t>(), "taker fee in basis points (default 10)")
     ("level-qty", po::value<std::string>(), "base quantity at each synthetic book level (default 2)")
@@ -111,6 +127,9 @@ int main(int argc, char** argv) {
     spdlog::set_default_logger(spdlog::stderr_color_mt("exchange-sim"));
     spdlog::set_level(spdlog::level::from_str(vm["log-level"].as<std::string>()));
     if (vm.count("config")) read_config_file(vm["config"].as<std::string>(), config, port);
+    if (vm.count("venue")) config.venue = parse_venue(vm["venue"].as<std::string>());
+    if (vm.count("tls-cert")) config.tls_cert_file = vm["tls-cert"].as<std::string>();
+    if (vm.count("tls-key")) config.tls_key_file = vm["tls-key"].as<std::string>();
     if (vm.count("port")) port = vm["port"].as<uint16_t>();
     if (vm.count("candles")) config.candle_file = vm["candles"].as<std::string>();
     if (vm.count("start-index")) config.start_index = vm["start-index"].as<size_t>();
@@ -128,6 +147,7 @@ int main(int argc, char** argv) {
     }
     if (vm.count("weight-limit")) config.limits.request_weight_per_minute = vm["weight-limit"].as<int>();
     if (vm.count("orders-per-10s")) config.limits.orders_per_10s = vm["orders-per-10s"].as<int>();
+    if (vm.count("orders-per-minute")) config.limits.orders_per_minute = vm["orders-per-minute"].as<int>();
     if (vm.count("orders-per-day")) config.limits.orders_per_day = vm["orders-per-day"].as<int>();
     if (vm.count("maker-bps")) config.model.maker_bps = vm["maker-bps"].as<int64_t>();
     if (vm.count("taker-bps")) config.model.taker_bps = vm["taker-bps"].as<int64_t>();
@@ -136,6 +156,7 @@ int main(int argc, char** argv) {
     if (vm.count("fill-volume-bps")) config.model.fill_volume_bps = vm["fill-volume-bps"].as<int64_t>();
     if (vm.count("pace-ms")) config.pace_ms = vm["pace-ms"].as<int>();
     if (config.candle_file.empty()) throw std::runtime_error("--candles FILE is required");
+    const bool tls = tls_enabled(config);  // throws when only one of --tls-cert / --tls-key is set
     if (config.keys.empty()) spdlog::warn("no --key given: SIGNED and USER_STREAM endpoints will answer -2015");
 
     // Block the stop signals before any thread starts, then wait for them on a thread of ours:
@@ -153,7 +174,7 @@ int main(int argc, char** argv) {
       sigwait(&stop_signals, &sig);
       server.stop();
     });
-    std::cout << "listening http://" << address << ":" << server.port() << std::endl;
+    std::cout << "listening " << (tls ? "https://" : "http://") << address << ":" << server.port() << std::endl;
     server.run();  // returns only after the waiter's stop()
     waiter.join();
     return 0;

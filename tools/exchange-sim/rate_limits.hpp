@@ -1,14 +1,28 @@
 // rate_limits.hpp -- REQUEST_WEIGHT per IP and ORDERS per account, counted in fixed windows
 // aligned to the interval (a minute starting at :00, ten seconds starting at a multiple of ten,
 // a UTC day), which is how Binance's used-weight header falls back to 0 at each new minute.
+// Spot counts orders per 10 s and per day, USDⓈ-M per 10 s and per minute (their exchangeInfo
+// "rateLimits").
 #ifndef TRADEHOST_EXCHANGE_SIM_RATE_LIMITS_HPP
 #define TRADEHOST_EXCHANGE_SIM_RATE_LIMITS_HPP
 
 #include <cstdint>
 #include <map>
 #include <string>
+#include <utility>
 
 namespace tradehost::exchange_sim {
+
+/// Rate limits published in exchangeInfo "rateLimits" and enforced by the simulator. 0 means
+/// "the venue's published default" (spot 1200 weight / 50 per 10 s / 160000 per day; USDⓈ-M
+/// 2400 weight / 300 per 10 s / 1200 per minute, as in the recorded USD-M exchangeInfo); the
+/// Simulator fills them in when it starts.
+struct RateLimitConfig {
+  int request_weight_per_minute = 0;
+  int orders_per_10s = 0;
+  int orders_per_minute = 0;  ///< USDⓈ-M only
+  int orders_per_day = 0;     ///< spot only
+};
 
 /// A counter that resets when time enters a new `window_ms`-aligned window.
 class WindowCounter {
@@ -39,21 +53,17 @@ class WindowCounter {
   int64_t count_ = 0;
 };
 
-/// Used weight per client IP (1-minute windows) and order counts per account (10 s and 1 day).
+/// Used weight per client IP (1-minute windows) and order counts per account and window length.
 class RateLimits {
  public:
   WindowCounter& weight(const std::string& ip) { return weights_.try_emplace(ip, 60000).first->second; }
-  WindowCounter& orders_10s(const std::string& account) {
-    return orders_10s_.try_emplace(account, 10000).first->second;
-  }
-  WindowCounter& orders_1d(const std::string& account) {
-    return orders_1d_.try_emplace(account, 86400000).first->second;
+  WindowCounter& orders(const std::string& account, int64_t window_ms) {
+    return orders_.try_emplace({account, window_ms}, window_ms).first->second;
   }
 
  private:
   std::map<std::string, WindowCounter> weights_;
-  std::map<std::string, WindowCounter> orders_10s_;
-  std::map<std::string, WindowCounter> orders_1d_;
+  std::map<std::pair<std::string, int64_t>, WindowCounter> orders_;
 };
 
 }  // namespace tradehost::exchange_sim

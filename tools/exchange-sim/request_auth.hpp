@@ -3,7 +3,7 @@
 #ifndef TRADEHOST_EXCHANGE_SIM_REQUEST_AUTH_HPP
 #define TRADEHOST_EXCHANGE_SIM_REQUEST_AUTH_HPP
 
-#include "spot_exchange.hpp"
+#include "matching_engine.hpp"
 
 #include <map>
 #include <optional>

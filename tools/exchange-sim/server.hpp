@@ -1,5 +1,6 @@
 // server.hpp -- exchange-sim's network front: one TCP port on which Boost.Beast serves the REST
-// and control API over HTTP/1.1 and upgrades /ws/... and /stream?streams=... to WebSockets.
+// and control API over HTTP/1.1 and upgrades /ws/... and /stream?streams=... to WebSockets. With
+// a TLS certificate and key in the SimConfig the port speaks HTTPS and WSS only.
 // Everything (the simulator included) runs on the one thread that calls run().
 #ifndef TRADEHOST_EXCHANGE_SIM_SERVER_HPP
 #define TRADEHOST_EXCHANGE_SIM_SERVER_HPP
@@ -12,11 +13,16 @@
 
 namespace tradehost::exchange_sim {
 
+/// Whether `config` asks for TLS (a certificate and a key file). Throws std::runtime_error when
+/// only one of the two is set.
+bool tls_enabled(const SimConfig& config);
+
 class Server {
  public:
   /// Binds `address`:`port` (port 0: an ephemeral port; see port()). Throws
-  /// boost::system::system_error when the address cannot be bound. `sim` must outlive the server
-  /// and is only touched from the thread inside run().
+  /// boost::system::system_error when the address cannot be bound, std::runtime_error when the
+  /// configured TLS certificate or key does not load. `sim` must outlive the server and is only
+  /// touched from the thread inside run().
   Server(Simulator& sim, const std::string& address, uint16_t port);
   ~Server();
   Server(const Server&) = delete;

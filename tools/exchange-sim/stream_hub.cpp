@@ -4,13 +4,6 @@
 
 namespace tradehost::exchange_sim {
 
-bool is_depth_stream(std::string_view s) {
-  auto at = s.find('@');
-  if (at == std::string_view::npos) return false;
-  auto rest = s.substr(at + 1);
-  return rest == "depth" || rest == "depth@100ms" || rest == "depth@1000ms";
-}
-
 void StreamHub::attach(const std::shared_ptr<StreamSink>& sink, const std::vector<std::string>& streams,
                        bool combined, bool user) {
   Connection c;
@@ -53,11 +46,6 @@ void StreamHub::send(Connection& c, const std::shared_ptr<const std::string>& te
 
 void StreamHub::publish(const std::string& stream, const std::string& payload) {
   prune();
-  if (is_depth_stream(stream) && faults_.depth_gap > 0) {
-    // The book moved (its update id advanced) but nobody hears about it: the next diff's U jumps.
-    --faults_.depth_gap;
-    return;
-  }
   bool twice = faults_.duplicate > 0;
   if (twice) --faults_.duplicate;
   std::shared_ptr<const std::string> raw, wrapped;
@@ -70,6 +58,12 @@ void StreamHub::publish(const std::string& stream, const std::string& payload) {
     send(c, text);
     if (twice) send(c, text);
   }
+}
+
+bool StreamHub::take_depth_gap() {
+  if (faults_.depth_gap <= 0) return false;
+  --faults_.depth_gap;
+  return true;
 }
 
 void StreamHub::subscribe(const StreamSink* sink, const std::vector<std::string>& streams) {

@@ -6,7 +6,6 @@
 #include <memory>
 #include <set>
 #include <string>
-#include <string_view>
 #include <vector>
 
 namespace tradehost::exchange_sim {
@@ -26,7 +25,7 @@ struct StreamFaults {
   bool stall = false;    ///< hold every frame (the connections stay open) until cleared
   int delay_ms = 0;      ///< delay every frame by this much
   int duplicate = 0;     ///< send each of the next N messages twice
-  int depth_gap = 0;     ///< silently skip the next N depth updates (a sequence gap)
+  int depth_gap = 0;     ///< silently skip the next N clock steps' depth updates (a sequence gap)
 };
 
 /// Subscriptions by stream name, with Binance's combined-stream envelope
@@ -42,7 +41,7 @@ class StreamHub {
   void detach(const StreamSink* sink);
   /// True when at least one live connection listens to `stream` (rendering can be skipped if not).
   bool has_subscribers(const std::string& stream);
-  /// Sends `payload` to every listener of `stream`, applying the faults.
+  /// Sends `payload` to every listener of `stream`, applying the stall, delay and duplicate faults.
   void publish(const std::string& stream, const std::string& payload);
   /// Adds or removes streams of a connection (live SUBSCRIBE / UNSUBSCRIBE).
   void subscribe(const StreamSink* sink, const std::vector<std::string>& streams);
@@ -52,6 +51,9 @@ class StreamHub {
   size_t drop(Target target);
   /// Drops the connections that listen to `stream` (a closed listenKey).
   size_t drop_stream(const std::string& stream);
+  /// Whether the depth gap fault swallows this clock step's depth diff (on every depth stream),
+  /// counting it down when it does.
+  bool take_depth_gap();
   /// Starts or ends a stall; ending it sends the held frames in order.
   void set_stall(bool stall);
   StreamFaults& faults() { return faults_; }
@@ -71,9 +73,6 @@ class StreamHub {
   std::vector<Connection> connections_;
   StreamFaults faults_;
 };
-
-/// True for the names of depth streams ("<symbol>@depth", "<symbol>@depth@100ms").
-bool is_depth_stream(std::string_view stream);
 
 }  // namespace tradehost::exchange_sim
 

@@ -1,41 +1,10 @@
-#include "binance_json.hpp"
+#include "spot_json.hpp"
 
-#include <tradehost/fixed.hpp>
-
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
+#include "json_writer.hpp"
 
 namespace tradehost::exchange_sim {
 
 namespace {
-
-// A thin layer over rapidjson::Writer so each renderer reads like the doc example it copies.
-class Json {
- public:
-  Json() : w_(buf_) {}
-  Json& obj() { return w_.StartObject(), *this; }
-  Json& end_obj() { return w_.EndObject(), *this; }
-  Json& arr() { return w_.StartArray(), *this; }
-  Json& end_arr() { return w_.EndArray(), *this; }
-  Json& key(const char* k) { return w_.Key(k), *this; }
-  Json& str(const std::string& v) { return w_.String(v.data(), static_cast<rapidjson::SizeType>(v.size())), *this; }
-  Json& str(const char* v) { return w_.String(v), *this; }
-  Json& num(int64_t v) { return w_.Int64(v), *this; }
-  Json& boolean(bool v) { return w_.Bool(v), *this; }
-  Json& null() { return w_.Null(), *this; }
-  Json& fixed(int64_t raw) { return str(format_fixed(raw, kScale)); }
-  // Field shorthands.
-  Json& f(const char* k, const std::string& v) { return key(k).str(v); }
-  Json& f(const char* k, const char* v) { return key(k).str(v); }
-  Json& n(const char* k, int64_t v) { return key(k).num(v); }
-  Json& b(const char* k, bool v) { return key(k).boolean(v); }
-  Json& x(const char* k, int64_t raw) { return key(k).fixed(raw); }
-  std::string text() const { return std::string(buf_.GetString(), buf_.GetSize()); }
-
- private:
-  rapidjson::StringBuffer buf_;
-  rapidjson::Writer<rapidjson::StringBuffer> w_;
-};
 
 void order_head(Json& j, const SymbolRules& rules, const Order& o) {
   j.f("symbol", rules.symbol).n("orderId", o.order_id).n("orderListId", -1).f("clientOrderId", o.client_order_id);
@@ -52,29 +21,7 @@ void order_body(Json& j, const Order& o) {
       .f("side", to_string(o.side));
 }
 
-void levels(Json& j, int64_t best, int64_t step, int count, int64_t qty) {
-  j.arr();
-  for (int k = 0; k < count; ++k) {
-    int64_t price = best + k * step;
-    if (price <= 0) break;
-    j.arr().fixed(price).fixed(qty).end_arr();
-  }
-  j.end_arr();
-}
-
-int64_t quote_volume(const Candle& c) {
-  int64_t out = 0;
-  mul_div(c.close, c.volume, 100000000, Rounding::Down, out);
-  return out;
-}
-
 }  // namespace
-
-std::string error_json(const ApiError& e) {
-  Json j;
-  j.obj().n("code", e.code).f("msg", e.msg).end_obj();
-  return j.text();
-}
 
 std::string exchange_info_json(const SymbolRules& r, const RateLimitConfig& limits, int64_t server_time_ms) {
   Json j;
@@ -110,34 +57,6 @@ std::string exchange_info_json(const SymbolRules& r, const RateLimitConfig& limi
   j.f("defaultSelfTradePreventionMode", "NONE");
   j.key("allowedSelfTradePreventionModes").arr().str("NONE").end_arr();
   j.end_obj().end_arr().end_obj();
-  return j.text();
-}
-
-std::string depth_json(const SpotExchange& ex, int count) {
-  Json j;
-  const int64_t tick = ex.rules().tick_size, qty = ex.model().level_qty;
-  j.obj().n("lastUpdateId", ex.book_update_id());
-  j.key("bids");
-  levels(j, ex.best_bid(), -tick, count, qty);
-  j.key("asks");
-  levels(j, ex.best_ask(), tick, count, qty);
-  j.end_obj();
-  return j.text();
-}
-
-std::string klines_json(const SpotExchange& ex, size_t first, size_t last) {
-  Json j;
-  j.arr();
-  for (size_t i = first; i < last; ++i) {
-    const Candle& c = ex.series().candles[i];
-    // Each candle stands for one aggregate trade of its whole volume at its close (see
-    // MarketEvent), so trades = 1 and the taker-buy volume is all or nothing.
-    bool taker_buy = !buyer_is_maker(c);
-    j.arr().num(c.open_time_ms).fixed(c.open).fixed(c.high).fixed(c.low).fixed(c.close).fixed(c.volume)
-        .num(c.close_time_ms).fixed(quote_volume(c)).num(1).fixed(taker_buy ? c.volume : 0)
-        .fixed(taker_buy ? quote_volume(c) : 0).str("0").end_arr();
-  }
-  j.end_arr();
   return j.text();
 }
 
@@ -259,61 +178,6 @@ std::string user_event_json(const SymbolRules& rules, const UserEvent& e) {
   // "W": "only visible if the order has been placed on the book".
   if (o.type != OrderType::Market) j.n("W", o.working_time_ms);
   j.f("V", "NONE").end_obj();
-  return j.text();
-}
-
-std::string kline_event_json(const SpotExchange& ex, const MarketEvent& m) {
-  const Candle& c = m.candle;
-  const std::string& symbol = ex.rules().symbol;
-  bool taker_buy = !buyer_is_maker(c);
-  Json j;
-  j.obj().f("e", "kline").n("E", m.time_ms).f("s", symbol);
-  j.key("k").obj().n("t", c.open_time_ms).n("T", c.close_time_ms).f("s", symbol).f("i", ex.series().interval)
-      .n("f", m.trade_id).n("L", m.trade_id).x("o", c.open).x("c", c.close).x("h", c.high).x("l", c.low)
-      .x("v", c.volume).n("n", 1).b("x", true).x("q", quote_volume(c)).x("V", taker_buy ? c.volume : 0)
-      .x("Q", taker_buy ? quote_volume(c) : 0).f("B", "0").end_obj();
-  j.end_obj();
-  return j.text();
-}
-
-std::string book_ticker_json(const SpotExchange& ex) {
-  Json j;
-  j.obj().n("u", ex.book_update_id()).f("s", ex.rules().symbol).x("b", ex.best_bid()).x("B", ex.model().level_qty)
-      .x("a", ex.best_ask()).x("A", ex.model().level_qty).end_obj();
-  return j.text();
-}
-
-std::string agg_trade_json(const SpotExchange& ex, const MarketEvent& m) {
-  Json j;
-  j.obj().f("e", "aggTrade").n("E", m.time_ms).f("s", ex.rules().symbol).n("a", m.agg_trade_id)
-      .x("p", m.candle.close).x("q", m.candle.volume).n("f", m.trade_id).n("l", m.trade_id)
-      .n("T", m.time_ms).b("m", buyer_is_maker(m.candle)).b("M", true).end_obj();
-  return j.text();
-}
-
-std::string depth_update_json(const SpotExchange& ex, const MarketEvent& m) {
-  const int64_t tick = ex.rules().tick_size, qty = ex.model().level_qty;
-  const int count = ex.model().book_levels;
-  Json j;
-  j.obj().f("e", "depthUpdate").n("E", m.time_ms).f("s", ex.rules().symbol).n("U", m.first_update_id)
-      .n("u", m.last_update_id);
-  // One side at a time: every level of the new book, then the old book's levels the new one lacks.
-  auto side = [&](int64_t new_best, int64_t old_best, int64_t dir) {
-    j.arr();
-    for (int k = 0; k < count; ++k)
-      if (new_best + dir * k * tick > 0) j.arr().fixed(new_best + dir * k * tick).fixed(qty).end_arr();
-    for (int k = 0; k < count; ++k) {
-      int64_t p = old_best + dir * k * tick;
-      int64_t offset = (p - new_best) * dir;  // >= 0 and < count*tick while inside the new book
-      if (p > 0 && (offset < 0 || offset >= count * tick)) j.arr().fixed(p).fixed(0).end_arr();
-    }
-    j.end_arr();
-  };
-  j.key("b");
-  side(ex.best_bid(), m.prev_best_bid, -1);
-  j.key("a");
-  side(ex.best_ask(), m.prev_best_ask, 1);
-  j.end_obj();
   return j.text();
 }
 

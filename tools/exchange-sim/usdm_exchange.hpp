@@ -1,0 +1,130 @@
+// usdm_exchange.hpp -- the USDⓈ-M futures venue on top of the shared MatchingEngine: one
+// perpetual (BTCUSDT), accounts with a USDT wallet and one position each in one-way mode
+// (positionSide BOTH), leverage and margin type per account, reduce-only and conditional orders,
+// and the ACCOUNT_UPDATE / ACCOUNT_CONFIG_UPDATE events of the user data stream. The market
+// model and matching rules are MatchingEngine's (matching_engine.hpp).
+//
+// Futures accounting (README.md "USDⓈ-M futures" is the user-facing version):
+// - The position amount is signed (long > 0, short < 0). A fill in the position's direction (or
+//   from flat) moves the entry price to the quantity-weighted average; a fill against it realizes
+//   close_qty * (fill price - entry price) * sign(position) and keeps the entry price; a fill
+//   that flips the position opens the rest at the fill price.
+// - Commission is price * qty * fee bps, rounded up to 8 decimals, in USDT. The wallet balance
+//   moves by realized PnL minus commission.
+// - Mark price = the last price (the close of the clock's candle). Unrealized PnL =
+//   amount * (mark - entry). Initial margin = notional / leverage: the position at the mark
+//   price, open LIMIT orders (not reduce-only) at their price. Available balance = wallet +
+//   unrealized PnL - both initial margins. A new order whose added exposure needs more initial
+//   margin than that is rejected (-2019); nothing is ever liquidated.
+// - Isolated / cross is recorded and reported; an isolated position reports its margin
+//   (|amount| * entry / leverage) as isolated wallet, taken out of the cross wallet balance.
+#ifndef TRADEHOST_EXCHANGE_SIM_USDM_EXCHANGE_HPP
+#define TRADEHOST_EXCHANGE_SIM_USDM_EXCHANGE_HPP
+
+#include "matching_engine.hpp"
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+
+namespace tradehost::exchange_sim {
+
+/// BTCUSDT perpetual's rules, mirroring the recorded USD-M exchangeInfo
+/// (data/binance/cryptofeed/BINANCE_FUTURES.0: LOT_SIZE and MARKET_LOT_SIZE 0.001..1000 step
+/// 0.001, MIN_NOTIONAL 5, MAX_NUM_ORDERS 200, pricePrecision 2, quantityPrecision 3) with the
+/// PRICE_FILTER tickSize Binance uses since, 0.10 (minPrice 556.80 keeps the grid).
+SymbolRules usdm_symbol_rules();
+
+/// One account's position in the one symbol (one-way mode). Amounts at kScale.
+struct Position {
+  int64_t amount = 0;        ///< signed base quantity ("positionAmt")
+  int64_t entry_price = 0;   ///< average entry price; 0 when flat
+  int64_t realized_pnl = 0;  ///< accumulated realized profit before fees (ACCOUNT_UPDATE "cr")
+  int leverage = 20;         ///< Binance's default initial leverage
+  bool isolated = false;     ///< margin type: false = cross
+  int64_t update_time_ms = 0;
+};
+
+/// A wallet or position change (ACCOUNT_UPDATE) or a leverage change (ACCOUNT_CONFIG_UPDATE),
+/// in the order they happened relative to the engine's UserEvents.
+struct AccountUpdate {
+  enum class Kind { Balance, Config } kind = Kind::Balance;
+  std::string account;
+  int64_t time_ms = 0;
+  std::string reason = "ORDER";  ///< ACCOUNT_UPDATE "m": ORDER or MARGIN_TYPE_CHANGE
+  int64_t wallet_balance = 0;
+  int64_t cross_wallet_balance = 0;
+  Position position;
+  int64_t unrealized_pnl = 0;
+  int64_t isolated_wallet = 0;
+};
+
+class UsdmExchange : public MatchingEngine {
+ public:
+  /// As MatchingEngine's. Each clock step also skips one book update id (USD-M update ids are
+  /// global across symbols; see the recorded capture's notes in data/SOURCES.md).
+  UsdmExchange(CandleSeries series, SymbolRules rules, MarketModel model, size_t start_index = 0);
+
+  /// Creates (or resets) an account with `wallet_usdt` (at kScale) and a flat cross position.
+  void add_account(const std::string& account, int64_t wallet_usdt);
+
+  /// Receives every AccountUpdate as it happens.
+  void on_account_update(std::function<void(const AccountUpdate&)> sink) { account_sink_ = std::move(sink); }
+
+  /// Places an order at server time `now_ms`. Errors (HTTP 400), codes and texts of the USDⓈ-M
+  /// "Error Codes" list: -4013 / -4002 / -4014 price below min, above max, off the tick (also for
+  /// stopPrice); -4003 / -4004 / -4005 / -4023 quantity zero, below min, above max, off the step
+  /// (LOT_SIZE for LIMIT, MARKET_LOT_SIZE otherwise); -4164 notional below MIN_NOTIONAL (not for
+  /// reduce-only / closePosition); -2025 MAX_NUM_ORDERS; -4116 duplicate open client order id;
+  /// -2022 "ReduceOnly Order is rejected." for a reduce-only order that would not reduce the
+  /// position; -2021 "Order would immediately trigger." for a conditional order whose stop price
+  /// the last price already reached; -5022 GTX that would take; -5021 FOK that cannot fill at
+  /// once (neither is recorded); -2019 "Margin is insufficient.".
+  std::optional<ApiError> place_order(const NewOrder& request, int64_t now_ms, Placement& out);
+
+  /// POST /fapi/v1/leverage: 1..125, else -4028 "Leverage <n> is not valid". Pushes an
+  /// ACCOUNT_CONFIG_UPDATE.
+  std::optional<ApiError> set_leverage(const std::string& account, int64_t leverage, int64_t now_ms);
+  /// POST /fapi/v1/marginType: -4046 "No need to change margin type." when it already is;
+  /// -4047 with open orders, -4048 with a position. Pushes an ACCOUNT_UPDATE (MARGIN_TYPE_CHANGE).
+  std::optional<ApiError> set_margin_type(const std::string& account, bool isolated, int64_t now_ms);
+
+  const Position& position(const std::string& account) const;
+  int64_t wallet_balance(const std::string& account) const;
+  int64_t mark_price() const { return last_price(); }
+  int64_t unrealized_pnl(const std::string& account) const;
+  /// Initial margin of the position at the mark price.
+  int64_t position_initial_margin(const std::string& account) const;
+  /// Initial margin of the open LIMIT orders that are not reduce-only, at their prices.
+  int64_t open_order_initial_margin(const std::string& account) const;
+  /// Margin set aside for an isolated position (0 when cross).
+  int64_t isolated_wallet(const std::string& account) const;
+  /// wallet + unrealized PnL - position and open-order initial margin.
+  int64_t available_balance(const std::string& account) const;
+
+ private:
+  struct Account {
+    int64_t wallet = 0;
+    Position position;
+  };
+
+  Account& account(const std::string& name);
+  const Account& account(const std::string& name) const;
+  /// How much of an order on `side` would reduce the account's position.
+  int64_t closable(const std::string& account, Side side) const;
+  void settle(Order& order, Fill& fill) override;
+  int64_t fillable(const Order& order) const override;
+  void after_change(const std::set<std::string>& accounts, int64_t now_ms) override;
+  void emit_account(const std::string& account, int64_t now_ms, const char* reason);
+
+  std::map<std::string, Account> accounts_;
+  std::set<std::string> dirty_;  // accounts whose wallet or position changed since the last push
+  std::function<void(const AccountUpdate&)> account_sink_;
+};
+
+}  // namespace tradehost::exchange_sim
+
+#endif
