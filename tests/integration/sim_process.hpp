@@ -33,9 +33,9 @@ class SimProcess {
   static constexpr const char* kSecret = "simsecret";
 
   /// Starts build/exchange-sim on an ephemeral port with the bundled candles and the test key;
-  /// `extra` adds options (e.g. {"--fill-volume-bps", "1"}).
+  /// `extra` adds options (e.g. {"--fill-volume-bps", "1"}; {"--venue", "usdm"} serves USD-M).
   SimProcess(const std::filesystem::path& cwd, std::vector<std::string> extra = {})
-      : child_(args(std::move(extra)), cwd) {
+      : time_path_(usdm(extra) ? "/fapi/v1/time" : "/api/v3/time"), child_(args(std::move(extra)), cwd) {
     const bool up = child_.read_until([&] { return contains(child_.out, "\n"); }, std::chrono::seconds(60));
     const std::string prefix = "listening http://";
     if (!up || child_.out.rfind(prefix, 0) != 0) throw std::runtime_error("exchange-sim did not start: " + child_.out + child_.err);
@@ -85,10 +85,11 @@ class SimProcess {
   SimReply fault(const std::string& json) { return request("POST", "/_sim/fault", json); }
   SimReply state() { return request("GET", "/_sim/state"); }
 
-  /// A SIGNED GET (rest-api.md "SIGNED (TRADE and USER_DATA) Endpoint security"): the query with
+  /// A SIGNED GET (rest-api.md "SIGNED (TRADE and USER_DATA) Endpoint security"; USD-M signs the
+  /// same way): the query with
   /// timestamp = the simulator's server time, signed with HMAC-SHA256 of the test secret.
   SimReply signed_get(const std::string& path, const std::string& query) {
-    const SimReply t = request("GET", "/api/v3/time");
+    const SimReply t = request("GET", time_path_);
     const std::string q = query + (query.empty() ? "" : "&") + "timestamp=" + std::to_string(t.json["serverTime"].GetInt64());
     return request("GET", path + "?" + q + "&signature=" + hmac_hex(kSecret, q), "", true);
   }
@@ -108,6 +109,11 @@ class SimProcess {
   }
 
  private:
+  static bool usdm(const std::vector<std::string>& extra) {
+    for (size_t i = 0; i + 1 < extra.size(); ++i)
+      if (extra[i] == "--venue" && extra[i + 1] == "usdm") return true;
+    return false;
+  }
   static std::vector<std::string> args(std::vector<std::string> extra) {
     std::vector<std::string> a{std::string(TH_BINARY_DIR) + "/exchange-sim", "--candles", kDataFile, "--key",
                                std::string(kKey) + ":" + kSecret};
@@ -115,6 +121,7 @@ class SimProcess {
     return a;
   }
 
+  std::string time_path_;  // the venue's server time, for signed_get's timestamp
   Child child_;
   std::string host_port_, port_;
 };

@@ -89,7 +89,7 @@ bool parse_order_object(const rapidjson::Value& v, const Scales& sc, OrderReport
       !f.str("timeInForce", out.time_in_force) || !f.non_negative("price", sc.price_scale, out.price) ||
       !f.non_negative("origQty", sc.qty_scale, out.orig_qty) ||
       !f.non_negative("executedQty", sc.qty_scale, out.executed_qty) ||
-      !f.fixed("cummulativeQuoteQty", TH_MONEY_SCALE, out.cumulative_quote_qty) ||
+      !f.fixed(f.has("cumQuote") ? "cumQuote" : "cummulativeQuoteQty", TH_MONEY_SCALE, out.cumulative_quote_qty) ||
       !optional_non_negative(f, "stopPrice", sc.price_scale, out.stop_price))
     return false;
   if (f.has("fills")) {
@@ -122,6 +122,31 @@ bool parse_balance(const rapidjson::Value& v, const char* what, const char* asse
          f.non_negative(locked_key, TH_MONEY_SCALE, out.locked);
 }
 
+// `key` holds null, a string, or is absent (USD-M `N`): the string, else "".
+bool optional_text(const JsonFields& f, const char* key, std::string& out) {
+  out.clear();
+  if (!f.has(key)) return true;
+  const rapidjson::Value* v = f.get(key);
+  return v->IsNull() || f.str(key, out);
+}
+
+// A decimal that may carry more digits than `scale` (futures averages, entry prices, PnL): rounded
+// half up. Absent reads as 0 when `optional`.
+bool rounded(const JsonFields& f, const char* key, int scale, int64_t& out, bool optional = false) {
+  if (optional && !f.has(key)) {
+    out = 0;
+    return true;
+  }
+  return f.fixed(key, scale, out, Rounding::HalfUp);
+}
+
+// One position object; the key names differ between positionRisk and ACCOUNT_UPDATE.
+bool parse_futures_position(const JsonFields& f, const Scales& sc, const char* symbol, const char* side,
+                            const char* amount, const char* entry, const char* unrealized, FuturesPosition& out) {
+  return f.str(symbol, out.symbol) && f.str(side, out.position_side) && f.fixed(amount, sc.qty_scale, out.amount) &&
+         rounded(f, entry, sc.price_scale, out.entry_price) && rounded(f, unrealized, TH_MONEY_SCALE, out.unrealized_pnl);
+}
+
 bool parse_execution_report(const rapidjson::Value& v, const ScalesLookup& lookup, ExecutionReport& out,
                             std::string& error) {
   JsonFields head(v, "executionReport", error);
@@ -149,6 +174,90 @@ bool parse_execution_report(const rapidjson::Value& v, const ScalesLookup& looku
     out.commission_asset.clear();
   else if (!f.str("N", out.commission_asset))
     return false;
+  out.avg_price = average_price(out.cumulative_quote_qty, out.cumulative_qty, *sc);
+  out.reduce_only = false;
+  out.realized_pnl = 0;
+  return true;
+}
+
+// USD-M ORDER_TRADE_UPDATE ("Event: Order Update"): the order is the object `o`.
+bool parse_order_trade_update(const rapidjson::Value& v, const ScalesLookup& lookup, ExecutionReport& out,
+                              std::string& error) {
+  JsonFields top(v, "ORDER_TRADE_UPDATE", error);
+  if (!top.i64("E", out.event_time_ms)) return false;
+  const rapidjson::Value* o = top.get("o");
+  if (o == nullptr) return false;
+  if (!o->IsObject()) return top.fail("o", "is not an object");
+  JsonFields head(*o, "ORDER_TRADE_UPDATE", error);
+  if (!head.str("s", out.symbol)) return false;
+  const std::string what = "ORDER_TRADE_UPDATE " + out.symbol;
+  JsonFields f(*o, what, error);
+  const Scales* sc = find_scales(f, lookup, "s", out.symbol);
+  if (sc == nullptr) return false;
+  // "sp" is to be ignored on TRAILING_STOP_MARKET and "ap" is an average: both may fall off the tick.
+  if (!f.str("c", out.client_order_id) || !f.str("S", out.side) || !f.str("o", out.order_type) ||
+      !f.str("f", out.time_in_force) || !f.non_negative("q", sc->qty_scale, out.qty) ||
+      !f.non_negative("p", sc->price_scale, out.price) || !rounded(f, "sp", sc->price_scale, out.stop_price, true) ||
+      !f.str("x", out.execution_type) || !status_field(f, "X", out.status) || !f.i64("i", out.order_id) ||
+      !f.non_negative("l", sc->qty_scale, out.last_qty) || !f.non_negative("z", sc->qty_scale, out.cumulative_qty) ||
+      !f.non_negative("L", sc->price_scale, out.last_price) || !optional_non_negative(f, "n", TH_MONEY_SCALE, out.commission) ||
+      !optional_text(f, "N", out.commission_asset) || !f.i64("T", out.transaction_time_ms) ||
+      !f.i64("t", out.trade_id) || !f.boolean("m", out.maker) || !rounded(f, "ap", sc->price_scale, out.avg_price) ||
+      !rounded(f, "rp", TH_MONEY_SCALE, out.realized_pnl, true))
+    return false;
+  out.reduce_only = false;
+  if (f.has("R") && !f.boolean("R", out.reduce_only)) return false;
+  out.orig_client_order_id.clear();
+  out.reject_reason.clear();
+  out.cumulative_quote_qty = out.last_quote_qty = 0;
+  return true;
+}
+
+// USD-M ACCOUNT_UPDATE ("Event: Balance and Position Update").
+bool parse_account_update(const rapidjson::Value& v, const ScalesLookup& lookup, AccountUpdate& out,
+                          std::string& error) {
+  JsonFields top(v, "ACCOUNT_UPDATE", error);
+  if (!top.i64("E", out.event_time_ms) || !top.i64("T", out.transaction_time_ms)) return false;
+  const rapidjson::Value* a = top.get("a");
+  if (a == nullptr) return false;
+  if (!a->IsObject()) return top.fail("a", "is not an object");
+  JsonFields f(*a, "ACCOUNT_UPDATE a", error);
+  if (!optional_text(f, "m", out.reason)) return false;
+  out.balances.clear();
+  out.positions.clear();
+  out.skipped_positions = 0;
+  std::string what;
+  if (f.has("B")) {
+    const rapidjson::Value* b = f.get("B");
+    if (!b->IsArray()) return f.fail("B", "is not an array");
+    for (rapidjson::SizeType i = 0; i < b->Size(); ++i) {
+      const rapidjson::Value* e = object_at(*b, i, "ACCOUNT_UPDATE B", what, error);
+      if (e == nullptr) return false;
+      JsonFields bf(*e, what, error);
+      Balance bal;
+      if (!bf.str("a", bal.asset) || !bf.fixed("wb", TH_MONEY_SCALE, bal.free)) return false;
+      out.balances.push_back(std::move(bal));
+    }
+  }
+  if (f.has("P")) {
+    const rapidjson::Value* p = f.get("P");
+    if (!p->IsArray()) return f.fail("P", "is not an array");
+    for (rapidjson::SizeType i = 0; i < p->Size(); ++i) {
+      const rapidjson::Value* e = object_at(*p, i, "ACCOUNT_UPDATE P", what, error);
+      if (e == nullptr) return false;
+      JsonFields pf(*e, what, error);
+      std::string symbol;
+      if (!pf.str("s", symbol)) return false;
+      const Scales* sc = lookup ? lookup(symbol) : nullptr;
+      if (sc == nullptr) {
+        ++out.skipped_positions;
+        continue;
+      }
+      FuturesPosition pos;
+      if (!parse_futures_position(pf, *sc, "s", "ps", "pa", "ep", "up", pos)) return false;
+      out.positions.push_back(std::move(pos));
+    }
+  }
   return true;
 }
 
@@ -266,6 +375,53 @@ bool parse_account_balances(std::string_view body, std::vector<Balance>& out, st
   return true;
 }
 
+bool parse_futures_account(std::string_view body, std::vector<Balance>& out, std::string& error) {
+  rapidjson::Document doc;
+  if (!detail::parse_document(body, "futures account", doc, error)) return false;
+  JsonFields top(doc, "futures account", error);
+  const rapidjson::Value* assets = top.get("assets");
+  if (assets == nullptr) return false;
+  if (!assets->IsArray()) return top.fail("assets", "is not an array");
+  std::vector<Balance> parsed(assets->Size());
+  std::string what;
+  for (rapidjson::SizeType i = 0; i < assets->Size(); ++i) {
+    const rapidjson::Value* v = object_at(*assets, i, "futures account assets", what, error);
+    if (v == nullptr) return false;
+    JsonFields f(*v, what, error);
+    if (!f.str("asset", parsed[i].asset) || !f.fixed("walletBalance", TH_MONEY_SCALE, parsed[i].free)) return false;
+  }
+  out = std::move(parsed);
+  return true;
+}
+
+bool parse_position_risk(std::string_view body, const ScalesLookup& scales, std::vector<FuturesPosition>& out,
+                         size_t& skipped, std::string& error) {
+  rapidjson::Document doc;
+  if (!detail::parse_document(body, "positionRisk", doc, error, true)) return false;
+  std::vector<FuturesPosition> parsed;
+  size_t unknown = 0;
+  std::string what;
+  for (rapidjson::SizeType i = 0; i < doc.Size(); ++i) {
+    const rapidjson::Value* v = object_at(doc, i, "positionRisk", what, error);
+    if (v == nullptr) return false;
+    JsonFields f(*v, what, error);
+    std::string symbol;
+    if (!f.str("symbol", symbol)) return false;
+    const Scales* sc = scales ? scales(symbol) : nullptr;
+    if (sc == nullptr) {
+      ++unknown;
+      continue;
+    }
+    FuturesPosition p;
+    if (!parse_futures_position(f, *sc, "symbol", "positionSide", "positionAmt", "entryPrice", "unRealizedProfit", p))
+      return false;
+    parsed.push_back(std::move(p));
+  }
+  out = std::move(parsed);
+  skipped = unknown;
+  return true;
+}
+
 bool parse_account_trades(std::string_view body, Scales sc, std::vector<AccountTrade>& out, std::string& error) {
   rapidjson::Document doc;
   if (!detail::parse_document(body, "myTrades", doc, error, true)) return false;
@@ -276,12 +432,14 @@ bool parse_account_trades(std::string_view body, Scales sc, std::vector<AccountT
     if (v == nullptr) return false;
     JsonFields f(*v, what, error);
     AccountTrade& t = parsed[i];
+    // USD-M userTrades names the flags `buyer` and `maker`.
+    const bool spot = f.has("isBuyer");
     if (!f.str("symbol", t.symbol) || !f.i64("id", t.id) || !f.i64("orderId", t.order_id) ||
         !f.non_negative("price", sc.price_scale, t.price) || !f.non_negative("qty", sc.qty_scale, t.qty) ||
         !f.non_negative("quoteQty", TH_MONEY_SCALE, t.quote_qty) ||
         !f.non_negative("commission", TH_MONEY_SCALE, t.commission) ||
         !f.str("commissionAsset", t.commission_asset) || !f.i64("time", t.time_ms) ||
-        !f.boolean("isBuyer", t.is_buyer) || !f.boolean("isMaker", t.is_maker))
+        !f.boolean(spot ? "isBuyer" : "buyer", t.is_buyer) || !f.boolean(spot ? "isMaker" : "maker", t.is_maker))
       return false;
   }
   out = std::move(parsed);
@@ -314,6 +472,14 @@ bool parse_user_event(std::string_view frame, const ScalesLookup& scales, UserEv
   if (out.event_type == "outboundAccountPosition") {
     out.kind = UserEventKind::AccountPosition;
     return parse_account_position(*v, out.account, error);
+  }
+  if (out.event_type == "ORDER_TRADE_UPDATE") {
+    out.kind = UserEventKind::ExecutionReport;
+    return parse_order_trade_update(*v, scales, out.execution, error);
+  }
+  if (out.event_type == "ACCOUNT_UPDATE") {
+    out.kind = UserEventKind::AccountUpdate;
+    return parse_account_update(*v, scales, out.account_update, error);
   }
   out.kind = UserEventKind::Other;
   return true;

@@ -1,9 +1,19 @@
-// Binance spot account messages parsed into fixed-point integers: the REST order answers (New
-// order ACK / RESULT / FULL, Query order, Cancel order, Current open orders), Account
-// information's balances, Account trade list (myTrades), and the user data stream's
-// executionReport and outboundAccountPosition. Sources: binance/binance-spot-api-docs rest-api.md
-// (2023-06-07) "Account endpoints", user-data-stream.md (2022-12-05) "Order Update" and "Account
-// Update". Field names are Binance's; each member says which.
+// Binance account messages parsed into fixed-point integers, spot and USD-M futures.
+//
+// Spot: the REST order answers (New order ACK / RESULT / FULL, Query order, Cancel order, Current
+// open orders), Account information's balances, Account trade list (myTrades), and the user data
+// stream's executionReport and outboundAccountPosition. Sources: binance/binance-spot-api-docs
+// rest-api.md (2023-06-07) "Account endpoints", user-data-stream.md (2022-12-05) "Order Update" and
+// "Account Update".
+//
+// USD-M futures (developers.binance.com/docs/derivatives/usds-margined-futures, as stored
+// 2026-05): the order objects of "New Order(TRADE)", "Query Order", "Cancel Order" and "Current
+// All Open Orders" (the same parser: `cumQuote` stands where spot has `cummulativeQuoteQty`),
+// "Account Trade List" (GET /fapi/v1/userTrades: `buyer`/`maker` where spot has
+// `isBuyer`/`isMaker`), "Account Information V2" (GET /fapi/v2/account), "Position Information
+// V2" (GET /fapi/v2/positionRisk), and the user data stream's "Event: Order Update"
+// (ORDER_TRADE_UPDATE, read into the same ExecutionReport as spot's executionReport) and "Event:
+// Balance and Position Update" (ACCOUNT_UPDATE). Field names are Binance's; each member says which.
 //
 // Units: prices raw at the symbol's price_scale, quantities raw at its qty_scale (base asset),
 // quote amounts, commissions and balances raw at TH_MONEY_SCALE (8 decimals, Binance's own
@@ -72,8 +82,8 @@ struct OrderReport {
   int64_t price = 0;                 ///< `price` (0 for market orders)
   int64_t orig_qty = 0;              ///< `origQty`
   int64_t executed_qty = 0;          ///< `executedQty`
-  /// `cummulativeQuoteQty` at TH_MONEY_SCALE; negative when Binance says "not available" ("For
-  /// some historical orders cummulativeQuoteQty will be < 0").
+  /// `cummulativeQuoteQty` (USD-M: `cumQuote`) at TH_MONEY_SCALE; negative when Binance says "not
+  /// available" ("For some historical orders cummulativeQuoteQty will be < 0").
   int64_t cumulative_quote_qty = 0;
   int64_t stop_price = 0;            ///< `stopPrice` when present, else 0
   std::vector<OrderFill> fills;      ///< `fills` (FULL answers only)
@@ -113,7 +123,29 @@ struct Balance {
 /// Parses Account information (GET /api/v3/account) and returns its `balances`, in order.
 bool parse_account_balances(std::string_view body, std::vector<Balance>& out, std::string& error);
 
-/// One row of Account trade list (GET /api/v3/myTrades).
+/// Parses a USD-M "Account Information V2" answer (GET /fapi/v2/account) and returns its `assets`:
+/// per asset its `walletBalance` as `free`, `locked` 0 -- the wallet balance is what a futures
+/// account holds (ACCOUNT_UPDATE reports the same `wb`); margin in use is not a separate balance.
+/// Signed: a wallet can go below zero. The account's `positions` are not read here (positionRisk
+/// gives them with the entry price and side).
+bool parse_futures_account(std::string_view body, std::vector<Balance>& out, std::string& error);
+
+/// One USD-M position: an element of positionRisk or of ACCOUNT_UPDATE's `P`.
+struct FuturesPosition {
+  std::string symbol;          ///< `symbol` / `s`
+  std::string position_side;   ///< `positionSide` / `ps`: "BOTH" in one-way mode, else LONG / SHORT
+  int64_t amount = 0;          ///< `positionAmt` / `pa`, at qty_scale, signed (short < 0)
+  int64_t entry_price = 0;     ///< `entryPrice` / `ep`, at price_scale, rounded half up
+  int64_t unrealized_pnl = 0;  ///< `unRealizedProfit` / `up`, TH_MONEY_SCALE, rounded half up
+};
+
+/// Parses a USD-M "Position Information V2" answer (GET /fapi/v2/positionRisk, an array).
+/// Positions of symbols `scales` does not know are skipped and counted in `skipped`.
+bool parse_position_risk(std::string_view body, const ScalesLookup& scales, std::vector<FuturesPosition>& out,
+                         size_t& skipped, std::string& error);
+
+/// One row of Account trade list (spot GET /api/v3/myTrades; USD-M GET /fapi/v1/userTrades, whose
+/// `buyer` / `maker` are read as isBuyer / isMaker).
 struct AccountTrade {
   std::string symbol;            ///< `symbol`
   int64_t id = 0;                ///< `id`, the trade id
@@ -131,7 +163,11 @@ struct AccountTrade {
 /// Parses an Account trade list answer of ONE symbol at `scales`. Errors as parse_order_report().
 bool parse_account_trades(std::string_view body, Scales scales, std::vector<AccountTrade>& out, std::string& error);
 
-/// An `executionReport` (user-data-stream.md "Order Update").
+/// An `executionReport` (user-data-stream.md "Order Update"), or the `o` object of a USD-M
+/// ORDER_TRADE_UPDATE, whose letters mean the same where both have them. On USD-M `C` and `r`
+/// do not exist (orig_client_order_id and reject_reason are empty), `sp` is the stop price, `N` /
+/// `n` are absent before a trade ("will not push if no commission") and `T` is the order's trade
+/// time.
 struct ExecutionReport {
   int64_t event_time_ms = 0;         ///< `E`
   std::string symbol;                ///< `s`
@@ -156,10 +192,15 @@ struct ExecutionReport {
   int64_t transaction_time_ms = 0;   ///< `T`
   int64_t trade_id = -1;             ///< `t`; -1 when the report is not a trade
   bool maker = false;                ///< `m`: "Is this trade the maker side?"
-  int64_t cumulative_quote_qty = 0;  ///< `Z`, TH_MONEY_SCALE
-  int64_t last_quote_qty = 0;        ///< `Y`, TH_MONEY_SCALE
+  int64_t cumulative_quote_qty = 0;  ///< `Z`, TH_MONEY_SCALE (spot only; 0 on USD-M)
+  int64_t last_quote_qty = 0;        ///< `Y`, TH_MONEY_SCALE (spot only; 0 on USD-M)
+  /// The average fill price at price_scale: spot Z / z (average_price()), USD-M `ap` rounded half
+  /// up (futures averages carry more decimals than the tick: "ap":"16704.53333").
+  int64_t avg_price = 0;
+  bool reduce_only = false;          ///< `R` (USD-M only)
+  int64_t realized_pnl = 0;          ///< `rp`, TH_MONEY_SCALE, signed (USD-M only)
 
-  /// The order's client id as placed: `C` on a cancel report, else `c`.
+  /// The order's client id as placed: `C` on a spot cancel report, else `c`.
   const std::string& placed_client_order_id() const {
     return orig_client_order_id.empty() ? client_order_id : orig_client_order_id;
   }
@@ -172,9 +213,20 @@ struct AccountPosition {
   std::vector<Balance> balances;  ///< `B`
 };
 
+/// A USD-M `ACCOUNT_UPDATE` ("Event: Balance and Position Update").
+struct AccountUpdate {
+  int64_t event_time_ms = 0;               ///< `E`
+  int64_t transaction_time_ms = 0;         ///< `T`
+  std::string reason;                      ///< `a.m`: ORDER, FUNDING_FEE, DEPOSIT, ...
+  std::vector<Balance> balances;           ///< `a.B`: `a`, wallet balance `wb` as free, locked 0
+  std::vector<FuturesPosition> positions;  ///< `a.P` of symbols with scales
+  size_t skipped_positions = 0;            ///< `a.P` entries of symbols without scales
+};
+
 enum class UserEventKind : uint8_t {
-  ExecutionReport,
-  AccountPosition,
+  ExecutionReport,  ///< spot executionReport or USD-M ORDER_TRADE_UPDATE
+  AccountPosition,  ///< spot outboundAccountPosition
+  AccountUpdate,    ///< USD-M ACCOUNT_UPDATE
   Other,  ///< any other event (balanceUpdate, listStatus, listenKeyExpired, ...): see event_type
 };
 
@@ -187,11 +239,13 @@ struct UserEvent {
   std::string event_type;  ///< `e` as sent
   ExecutionReport execution;
   AccountPosition account;
+  AccountUpdate account_update;
 };
 
 /// Parses one user data stream frame, raw or in the combined-stream envelope
-/// {"stream":..,"data":..}. An executionReport needs scales for its `s`; other event types are
-/// returned as Other with their `e`. False with `error` as parse_order_report().
+/// {"stream":..,"data":..}. An executionReport or ORDER_TRADE_UPDATE needs scales for its `s`;
+/// ACCOUNT_UPDATE skips the positions of symbols without them; other event types are returned as
+/// Other with their `e`. False with `error` as parse_order_report().
 bool parse_user_event(std::string_view frame, const ScalesLookup& scales, UserEvent& out, std::string& error);
 
 }  // namespace tradehost::binance

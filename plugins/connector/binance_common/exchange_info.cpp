@@ -56,6 +56,11 @@ bool parse_symbol(const rapidjson::Value& s, SymbolInfo& out, std::string& error
   if (!f.str("status", out.status) || !f.str("baseAsset", out.base_asset) ||
       !f.str("quoteAsset", out.quote_asset))
     return false;
+  out.contract_type.clear();
+  out.margin_asset.clear();
+  if ((f.has("contractType") && !f.str("contractType", out.contract_type)) ||
+      (f.has("marginAsset") && !f.str("marginAsset", out.margin_asset)))
+    return false;
   const rapidjson::Value* filters = f.get("filters");
   if (filters == nullptr) return false;
   if (!filters->IsArray()) return f.fail("filters", "is not an array");

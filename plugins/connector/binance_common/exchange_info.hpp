@@ -28,6 +28,10 @@ struct SymbolInfo {
   std::string status;       ///< "TRADING", "BREAK", "PENDING_TRADING", ... as sent
   std::string base_asset;   ///< `baseAsset`, e.g. "BTC"
   std::string quote_asset;  ///< `quoteAsset`, e.g. "USDT"
+  /// USD-M only (empty on spot): `contractType` ("PERPETUAL", "CURRENT_QUARTER", ...) and
+  /// `marginAsset`, the settle asset ("USDT").
+  std::string contract_type;
+  std::string margin_asset;
   Scales scales;            ///< see above
   int64_t tick_size = 0;    ///< PRICE_FILTER tickSize, raw at price_scale (1 unless disabled)
   /// PRICE_FILTER minPrice / maxPrice, raw at price_scale; 0 = no bound. A bound finer than the

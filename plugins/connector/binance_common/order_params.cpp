@@ -8,22 +8,27 @@ void append_order_params(const OrderParams& p, QueryString& q) {
   const std::pair<const char*, const std::string*> fields[] = {
       {"symbol", &p.symbol},         {"side", &p.side},
       {"type", &p.type},             {"timeInForce", &p.time_in_force},
-      {"quantity", &p.quantity},     {"price", &p.price},
-      {"stopPrice", &p.stop_price},  {"newClientOrderId", &p.client_order_id},
-      {"newOrderRespType", &p.response_type}};
+      {"quantity", &p.quantity},     {"reduceOnly", &p.reduce_only},
+      {"price", &p.price},           {"stopPrice", &p.stop_price},
+      {"activationPrice", &p.activation_price}, {"callbackRate", &p.callback_rate},
+      {"newClientOrderId", &p.client_order_id}, {"newOrderRespType", &p.response_type}};
   for (const auto& [key, value] : fields)
     if (!value->empty()) q.add(key, *value);
 }
 
-bool spot_order_params(const th_order_request& req, std::string_view symbol, Scales scales,
-                       std::string_view client_order_id, OrderParams& out, std::string& why) {
-  auto fail = [&](std::string text) {
-    why = std::move(text);
-    return false;
-  };
+namespace {
+
+bool fail(std::string& why, std::string text) {
+  why = std::move(text);
+  return false;
+}
+
+// What spot and USD-M read alike: symbol, client id, side, a positive quantity, the scales and
+// the time in force ("" for GTX, which each venue spells its own way).
+bool common_params(const th_order_request& req, std::string_view symbol, Scales scales,
+                   std::string_view client_order_id, OrderParams& p, const char*& tif, std::string& why) {
   if (scales.price_scale < 0 || scales.price_scale > 18 || scales.qty_scale < 0 || scales.qty_scale > 18)
-    return fail("instrument scales are outside 0..18");
-  OrderParams p;
+    return fail(why, "instrument scales are outside 0..18");
   p.symbol.assign(symbol);
   p.client_order_id.assign(client_order_id);
   if (req.side == TH_SIDE_BUY)
@@ -31,19 +36,43 @@ bool spot_order_params(const th_order_request& req, std::string_view symbol, Sca
   else if (req.side == TH_SIDE_SELL)
     p.side = "SELL";
   else
-    return fail("side must be TH_SIDE_BUY or TH_SIDE_SELL");
-  if (req.qty <= 0) return fail("quantity must be positive");
-  if (req.flags & TH_OF_REDUCE_ONLY) return fail("Binance spot has no reduce-only orders");
-  const bool post_only = (req.flags & TH_OF_POST_ONLY) || req.tif == TH_TIF_GTX;
-  const char* tif = nullptr;
+    return fail(why, "side must be TH_SIDE_BUY or TH_SIDE_SELL");
+  if (req.qty <= 0) return fail(why, "quantity must be positive");
   switch (req.tif) {
     case 0:
     case TH_TIF_GTC: tif = "GTC"; break;
     case TH_TIF_IOC: tif = "IOC"; break;
     case TH_TIF_FOK: tif = "FOK"; break;
-    case TH_TIF_GTX: break;
-    default: return fail("unknown time in force " + std::to_string(req.tif));
+    case TH_TIF_GTX: tif = ""; break;
+    default: return fail(why, "unknown time in force " + std::to_string(req.tif));
   }
+  p.quantity = format_fixed_trimmed(req.qty, scales.qty_scale);
+  return true;
+}
+
+// The limit and trigger prices a type needs, as text.
+bool prices(const th_order_request& req, Scales scales, bool limit_price, bool trigger, OrderParams& p,
+            std::string& why) {
+  if (limit_price) {
+    if (req.price <= 0) return fail(why, "a " + p.type + " order needs a positive limit price");
+    p.price = format_fixed_trimmed(req.price, scales.price_scale);
+  }
+  if (trigger) {
+    if (req.trigger_price <= 0) return fail(why, "a " + p.type + " order needs a positive trigger price");
+    p.stop_price = format_fixed_trimmed(req.trigger_price, scales.price_scale);
+  }
+  return true;
+}
+
+}  // namespace
+
+bool spot_order_params(const th_order_request& req, std::string_view symbol, Scales scales,
+                       std::string_view client_order_id, OrderParams& out, std::string& why) {
+  OrderParams p;
+  const char* tif = nullptr;
+  if (!common_params(req, symbol, scales, client_order_id, p, tif, why)) return false;
+  if (req.flags & TH_OF_REDUCE_ONLY) return fail(why, "Binance spot has no reduce-only orders");
+  const bool post_only = (req.flags & TH_OF_POST_ONLY) || req.tif == TH_TIF_GTX;
   bool limit_price = false, trigger = false, takes_tif = false;
   switch (req.type) {
     case TH_ORD_MARKET: p.type = "MARKET"; break;
@@ -57,22 +86,48 @@ bool spot_order_params(const th_order_request& req, std::string_view symbol, Sca
     case TH_ORD_TAKE_PROFIT_MARKET: p.type = "TAKE_PROFIT"; trigger = true; break;
     case TH_ORD_TAKE_PROFIT_LIMIT: p.type = "TAKE_PROFIT_LIMIT"; limit_price = trigger = takes_tif = true; break;
     case TH_ORD_TRAILING_STOP:
-      return fail("Binance spot has no trailing-stop order type (its trailingDelta rides on STOP_LOSS / "
-                  "TAKE_PROFIT orders, which this request cannot express); use a stop order");
-    default: return fail("unknown order type " + std::to_string(req.type));
+      return fail(why, "Binance spot has no trailing-stop order type (its trailingDelta rides on STOP_LOSS / "
+                       "TAKE_PROFIT orders, which this request cannot express); use a stop order");
+    default: return fail(why, "unknown order type " + std::to_string(req.type));
   }
   if (post_only && req.type != TH_ORD_LIMIT)
-    return fail("post-only (TH_OF_POST_ONLY / TH_TIF_GTX) exists on Binance spot only for limit orders (LIMIT_MAKER)");
+    return fail(why, "post-only (TH_OF_POST_ONLY / TH_TIF_GTX) exists on Binance spot only for limit orders (LIMIT_MAKER)");
   if (takes_tif) p.time_in_force = tif;
-  p.quantity = format_fixed_trimmed(req.qty, scales.qty_scale);
-  if (limit_price) {
-    if (req.price <= 0) return fail("a " + p.type + " order needs a positive limit price");
-    p.price = format_fixed_trimmed(req.price, scales.price_scale);
+  if (!prices(req, scales, limit_price, trigger, p, why)) return false;
+  out = std::move(p);
+  return true;
+}
+
+bool usdm_order_params(const th_order_request& req, std::string_view symbol, Scales scales,
+                       std::string_view client_order_id, std::string_view callback_rate, OrderParams& out,
+                       std::string& why) {
+  OrderParams p;
+  const char* tif = nullptr;
+  if (!common_params(req, symbol, scales, client_order_id, p, tif, why)) return false;
+  const bool post_only = (req.flags & TH_OF_POST_ONLY) || req.tif == TH_TIF_GTX;
+  bool limit_price = false, trigger = false, takes_tif = false;
+  switch (req.type) {
+    case TH_ORD_MARKET: p.type = "MARKET"; break;
+    case TH_ORD_LIMIT: p.type = "LIMIT"; limit_price = takes_tif = true; break;
+    case TH_ORD_STOP_LIMIT: p.type = "STOP"; limit_price = trigger = takes_tif = true; break;
+    case TH_ORD_STOP_MARKET: p.type = "STOP_MARKET"; trigger = true; break;
+    case TH_ORD_TAKE_PROFIT_LIMIT: p.type = "TAKE_PROFIT"; limit_price = trigger = takes_tif = true; break;
+    case TH_ORD_TAKE_PROFIT_MARKET: p.type = "TAKE_PROFIT_MARKET"; trigger = true; break;
+    case TH_ORD_TRAILING_STOP:
+      if (callback_rate.empty())
+        return fail(why, "a trailing stop on Binance USD-M needs a callback rate: set the connector's callback_rate "
+                         "(percent, 0.1 to 10)");
+      p.type = "TRAILING_STOP_MARKET";
+      p.callback_rate.assign(callback_rate);
+      if (req.trigger_price > 0) p.activation_price = format_fixed_trimmed(req.trigger_price, scales.price_scale);
+      break;
+    default: return fail(why, "unknown order type " + std::to_string(req.type));
   }
-  if (trigger) {
-    if (req.trigger_price <= 0) return fail("a " + p.type + " order needs a positive trigger price");
-    p.stop_price = format_fixed_trimmed(req.trigger_price, scales.price_scale);
-  }
+  if (post_only && req.type != TH_ORD_LIMIT)
+    return fail(why, "post-only (TH_OF_POST_ONLY / TH_TIF_GTX) is sent to Binance USD-M only on limit orders (GTX)");
+  if (takes_tif) p.time_in_force = post_only ? "GTX" : tif;
+  if (req.flags & TH_OF_REDUCE_ONLY) p.reduce_only = "true";
+  if (!prices(req, scales, limit_price, trigger, p, why)) return false;
   out = std::move(p);
   return true;
 }

@@ -1,6 +1,8 @@
-// Spot order parameters: the TH_ORD_* -> Binance type table (rest-api.md 2023-06-07 "New order
-// (TRADE)": which parameters each type takes), what spot cannot do, and the decimal text of
-// fixed-point prices and quantities. Expected strings are worked out by hand from the raw values.
+// Order parameters: the TH_ORD_* -> Binance type tables, spot (rest-api.md 2023-06-07 "New order
+// (TRADE)": which parameters each type takes) and USD-M (POST /fapi/v1/order in its pre-algo shape,
+// see order_params.hpp: STOP, STOP_MARKET, TAKE_PROFIT, TAKE_PROFIT_MARKET, TRAILING_STOP_MARKET,
+// reduceOnly, GTX), what each venue cannot do, and the decimal text of fixed-point prices and
+// quantities. Expected strings are worked out by hand from the raw values.
 #include <binance_common/order_params.hpp>
 
 #include <gtest/gtest.h>
@@ -29,19 +31,28 @@ th_order_request request(int32_t side, int32_t type, int64_t qty, int64_t price 
   return r;
 }
 
-std::string query_of(const th_order_request& req) {
+enum class Market { Spot, UsdM };
+
+// `callback_rate`: the USD-M connector's key ("" = not configured).
+bool build(const th_order_request& req, Market m, std::string_view callback_rate, binance::OrderParams& p,
+           std::string& why) {
+  return m == Market::Spot ? binance::spot_order_params(req, "BTCUSDT", kBtcUsdt, "bot-7-42", p, why)
+                           : binance::usdm_order_params(req, "BTCUSDT", kBtcUsdt, "bot-7-42", callback_rate, p, why);
+}
+
+std::string query_of(const th_order_request& req, Market m = Market::Spot, std::string_view callback_rate = "") {
   binance::OrderParams p;
   std::string why;
-  EXPECT_TRUE(binance::spot_order_params(req, "BTCUSDT", kBtcUsdt, "bot-7-42", p, why)) << why;
+  EXPECT_TRUE(build(req, m, callback_rate, p, why)) << why;
   binance::QueryString q;
   binance::append_order_params(p, q);
   return q.text();
 }
 
-std::string refusal(const th_order_request& req) {
+std::string refusal(const th_order_request& req, Market m = Market::Spot) {
   binance::OrderParams p;
   std::string why;
-  EXPECT_FALSE(binance::spot_order_params(req, "BTCUSDT", kBtcUsdt, "bot-7-42", p, why));
+  EXPECT_FALSE(build(req, m, "", p, why));
   return why;
 }
 
@@ -106,6 +117,48 @@ TEST(BinanceOrderParams, WhatSpotCannotDoIsRefusedWithAReason) {
   EXPECT_EQ(refusal(request(TH_SIDE_BUY, TH_ORD_STOP_MARKET, 100)), "a STOP_LOSS order needs a positive trigger price");
   EXPECT_EQ(refusal(request(TH_SIDE_BUY, 99, 100)), "unknown order type 99");
   EXPECT_EQ(refusal(request(TH_SIDE_BUY, TH_ORD_LIMIT, 100, 100, 0, 9)), "unknown time in force 9");
+}
+
+// USD-M: qty 200 = 0.002 BTC, price 1670450 = 16704.5, trigger 1680000 = 16800.
+TEST(BinanceOrderParams, UsdmEveryTypeWithTheParametersItTakes) {
+  const Market u = Market::UsdM;
+  EXPECT_EQ(query_of(request(TH_SIDE_BUY, TH_ORD_LIMIT, 200, 1670450), u),
+            "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.002&price=16704.5&newClientOrderId=bot-7-42");
+  EXPECT_EQ(query_of(request(TH_SIDE_SELL, TH_ORD_MARKET, 200, 0, 0, TH_TIF_IOC), u),
+            "symbol=BTCUSDT&side=SELL&type=MARKET&quantity=0.002&newClientOrderId=bot-7-42");
+  EXPECT_EQ(query_of(request(TH_SIDE_BUY, TH_ORD_STOP_LIMIT, 200, 1670450, 1680000), u),
+            "symbol=BTCUSDT&side=BUY&type=STOP&timeInForce=GTC&quantity=0.002&price=16704.5&stopPrice=16800"
+            "&newClientOrderId=bot-7-42");
+  EXPECT_EQ(query_of(request(TH_SIDE_SELL, TH_ORD_STOP_MARKET, 200, 0, 1680000), u),
+            "symbol=BTCUSDT&side=SELL&type=STOP_MARKET&quantity=0.002&stopPrice=16800&newClientOrderId=bot-7-42");
+  EXPECT_EQ(query_of(request(TH_SIDE_SELL, TH_ORD_TAKE_PROFIT_LIMIT, 200, 1670450, 1680000, TH_TIF_FOK), u),
+            "symbol=BTCUSDT&side=SELL&type=TAKE_PROFIT&timeInForce=FOK&quantity=0.002&price=16704.5&stopPrice=16800"
+            "&newClientOrderId=bot-7-42");
+  EXPECT_EQ(query_of(request(TH_SIDE_SELL, TH_ORD_TAKE_PROFIT_MARKET, 200, 0, 1680000), u),
+            "symbol=BTCUSDT&side=SELL&type=TAKE_PROFIT_MARKET&quantity=0.002&stopPrice=16800&newClientOrderId=bot-7-42");
+  EXPECT_EQ(query_of(request(TH_SIDE_SELL, TH_ORD_TRAILING_STOP, 200, 0, 1680000), u, "0.5"),
+            "symbol=BTCUSDT&side=SELL&type=TRAILING_STOP_MARKET&quantity=0.002&activationPrice=16800&callbackRate=0.5"
+            "&newClientOrderId=bot-7-42");
+}
+
+TEST(BinanceOrderParams, UsdmReduceOnlyAndPostOnly) {
+  const Market u = Market::UsdM;
+  EXPECT_EQ(query_of(request(TH_SIDE_SELL, TH_ORD_LIMIT, 200, 1670450, 0, 0, TH_OF_REDUCE_ONLY), u),
+            "symbol=BTCUSDT&side=SELL&type=LIMIT&timeInForce=GTC&quantity=0.002&reduceOnly=true&price=16704.5"
+            "&newClientOrderId=bot-7-42");
+  // Post-only is GTX ("Good Till Crossing"), whether asked by flag or by time in force.
+  const std::string gtx =
+      "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTX&quantity=0.002&price=16704.5&newClientOrderId=bot-7-42";
+  EXPECT_EQ(query_of(request(TH_SIDE_BUY, TH_ORD_LIMIT, 200, 1670450, 0, 0, TH_OF_POST_ONLY), u), gtx);
+  EXPECT_EQ(query_of(request(TH_SIDE_BUY, TH_ORD_LIMIT, 200, 1670450, 0, TH_TIF_GTX), u), gtx);
+}
+
+TEST(BinanceOrderParams, WhatUsdmCannotDoIsRefusedWithAReason) {
+  const Market u = Market::UsdM;
+  EXPECT_NE(refusal(request(TH_SIDE_SELL, TH_ORD_TRAILING_STOP, 200), u).find("callback_rate"), std::string::npos);
+  EXPECT_NE(refusal(request(TH_SIDE_BUY, TH_ORD_MARKET, 200, 0, 0, TH_TIF_GTX), u).find("post-only"), std::string::npos);
+  EXPECT_EQ(refusal(request(TH_SIDE_BUY, TH_ORD_STOP_MARKET, 200), u), "a STOP_MARKET order needs a positive trigger price");
+  EXPECT_EQ(refusal(request(TH_SIDE_BUY, TH_ORD_LIMIT, 0, 100), u), "quantity must be positive");
 }
 
 TEST(BinanceOrderParams, ReportTypesMapBack) {

@@ -65,6 +65,25 @@ TEST(BinanceSignedRequest, DocExampleThroughTheOrderBuilderAndTheSigner) {
   EXPECT_EQ(query, std::string(kDocQuery) + "&signature=" + kDocSignature);
 }
 
+// USD-M "General Info", "SIGNED Endpoint Examples for POST /fapi/v1/order - HMAC Keys", Example 1:
+// the doc's parameters in the doc's order (quantity and price before timeInForce, unlike the
+// order builder's), its secret key and its signature, through sign_query and the host's signer.
+TEST(BinanceSignedRequest, UsdmDocExampleThroughTheSigner) {
+  constexpr char kFuturesKey[] = "dbefbc809e3e83c283a984c3a1459732ea7db1360ca80c5c2c8867408d28cc83";
+  constexpr char kFuturesSecret[] = "2b5eb11e18796d12d88f13dc27dbbd02c2cc51ff7059765ed9821957d82bb4d9";
+  auto store = std::make_shared<cred::CredentialStore>();
+  store->add(cred::Credential{"binance-doc", cred::CredentialType::Hmac, kFuturesKey, cred::Secret(kFuturesSecret)});
+  binance::QueryString q;
+  q.add("symbol", "BTCUSDT").add("side", "BUY").add("type", "LIMIT").add("quantity", "1").add("price", "9000");
+  q.add("timeInForce", "GTC");
+  std::string query = q.text(), error;
+  ASSERT_TRUE(binance::sign_query(query, 1591702613943, 5000, sign_with(std::make_shared<cred::Signer>(store)), error))
+      << error;
+  EXPECT_EQ(query,
+            "symbol=BTCUSDT&side=BUY&type=LIMIT&quantity=1&price=9000&timeInForce=GTC&recvWindow=5000&timestamp=1591702613943"
+            "&signature=3c661234138461fcc7a7d8746c6558c9842d4e10870d2ecbedf7777cad694af9");
+}
+
 TEST(BinanceSignedRequest, EmptyQueryGetsOnlyTheTimingParameters) {
   std::string query, error;
   std::string signed_payload;

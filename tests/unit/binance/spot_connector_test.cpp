@@ -1,180 +1,15 @@
 // The real `binance_spot` plugin (build/plugins/libth_binance_spot.so) driven through its C ABI by a
-// scripted host: every HTTP request it makes is recorded and answered here with Binance-shaped
-// bodies (rest-api.md 2023-06-07, user-data-stream.md), timers fire when the test says, and the
-// events it emits are recorded. This checks plugin.h's LIVE VENUES contract where it matters most:
+// scripted host (scripted_host.hpp): every HTTP request it makes is recorded and answered here with
+// Binance-shaped bodies (rest-api.md 2023-06-07, user-data-stream.md), timers fire when the test
+// says, and the events it emits are recorded. This checks plugin.h's LIVE VENUES contract where it matters most:
 // an order whose outcome is unknown is looked up by client order id and never sent twice, and
 // "Order does not exist." is believed only after timestamp + recvWindow + 2 s. No sockets and no
 // sleeps: the clock is the test's.
-#include <tradehost/plugin.h>
-
-#include <gtest/gtest.h>
-
-#include <dlfcn.h>
-
-#include <map>
-#include <string>
-#include <vector>
+#include "scripted_host.hpp"
 
 namespace {
 
-constexpr th_time_ns kT0 = 1'672'531'200'000'000'000;  // 2023-01-01T00:00:00Z
-constexpr int64_t kT0Ms = kT0 / 1'000'000;
-constexpr uint64_t kUserStreamCookie = 1ull << 62;  // spot_trading.hpp
-
-std::string str(th_str s) { return s.ptr ? std::string(s.ptr, s.len) : std::string(); }
-th_str th(const std::string& s) { return th_str{s.data(), s.size()}; }
-
-struct Request {
-  uint64_t id = 0, cookie = 0;
-  int32_t method = 0;
-  std::string url, headers, budgets;
-  uint32_t flags = 0;
-  std::string path() const {  // "/api/v3/order" from "http://venue/api/v3/order?..."
-    const size_t start = url.find('/', url.find("//") + 2);
-    return url.substr(start, url.find('?') == std::string::npos ? std::string::npos : url.find('?') - start);
-  }
-  bool has(const std::string& part) const { return url.find(part) != std::string::npos; }
-};
-
-struct Timer {
-  uint64_t id = 0, cookie = 0;
-  th_time_ns period = 0;
-  int32_t repeat = 0;
-};
-
-/// One emitted event, flattened.
-struct Event {
-  uint32_t type = 0;
-  th_instrument_id instrument = 0;
-  uint64_t order_id = 0;
-  std::string client_order_id, venue_order_id, trade_id, reason, asset, message;
-  int32_t state = 0, side = 0, liquidity = 0, code = 0, order_type = 0;
-  th_fixed qty = 0, price = 0, filled_qty = 0, avg = 0, fee = 0, free = 0, locked = 0;
-};
-
-struct Host;
-Host* g = nullptr;
-
-struct Host {
-  th_time_ns now = kT0;
-  std::map<std::string, std::string> config_str = {
-      {"rest_url", "http://venue"}, {"ws_url", "ws://venue"}, {"credential", "acct"}};
-  std::map<std::string, int64_t> config_i64 = {
-      {"request_weight_limit", 1200}, {"orders_per_10s", 50}, {"recv_window", 5'000'000'000}, {"request_timeout", 10'000'000'000}};
-  std::vector<Request> requests;
-  std::vector<Timer> timers;
-  std::vector<Event> events;
-  std::vector<std::string> ws_urls, budgets, logs;
-  std::vector<uint64_t> ws_closed;
-  const th_component* component = nullptr;
-};
-
-th_status h_register(th_module*, const th_component* c) {
-  g->component = c;
-  return TH_OK;
-}
-void h_log(th_instance*, int32_t, th_str msg) { g->logs.push_back(str(msg)); }
-th_time_ns h_now(th_instance*) { return g->now; }
-th_status h_config_str(th_instance*, th_str key, th_str* out) {
-  auto it = g->config_str.find(str(key));
-  if (it == g->config_str.end()) return TH_ERR_NOT_FOUND;
-  *out = th(it->second);
-  return TH_OK;
-}
-th_status h_config_i64(th_instance*, th_str key, int64_t* out) {
-  auto it = g->config_i64.find(str(key));
-  if (it == g->config_i64.end()) return TH_ERR_NOT_FOUND;
-  *out = it->second;
-  return TH_OK;
-}
-th_status h_config_bool(th_instance*, th_str key, int32_t* out) {
-  if (str(key) != "testnet") return TH_ERR_NOT_FOUND;
-  *out = 0;
-  return TH_OK;
-}
-th_status h_define(th_instance*, const th_instrument*, th_instrument_id* out) {
-  *out = 1;
-  return TH_OK;
-}
-th_status h_emit(th_instance*, const th_event* ev) {
-  Event e;
-  e.type = ev->type;
-  e.instrument = ev->instrument;
-  if (ev->type == TH_EV_ORDER) {
-    const auto* o = reinterpret_cast<const th_ev_order*>(ev);
-    e.order_id = o->order_id;
-    e.client_order_id = str(o->client_order_id);
-    e.venue_order_id = str(o->venue_order_id);
-    e.state = o->state;
-    e.side = o->side;
-    e.order_type = o->order_type;
-    e.qty = o->qty;
-    e.price = o->price;
-    e.filled_qty = o->filled_qty;
-    e.avg = o->avg_fill_price;
-    e.reason = str(o->reason);
-  } else if (ev->type == TH_EV_FILL) {
-    const auto* f = reinterpret_cast<const th_ev_fill*>(ev);
-    e.order_id = f->order_id;
-    e.client_order_id = str(f->client_order_id);
-    e.trade_id = str(f->trade_id);
-    e.side = f->side;
-    e.liquidity = f->liquidity;
-    e.price = f->price;
-    e.qty = f->qty;
-    e.fee = f->fee;
-    e.asset = str(f->fee_asset);
-  } else if (ev->type == TH_EV_BALANCE) {
-    const auto* b = reinterpret_cast<const th_ev_balance*>(ev);
-    e.asset = str(b->asset);
-    e.free = b->free;
-    e.locked = b->locked;
-  } else if (ev->type == TH_EV_STATUS) {
-    const auto* s = reinterpret_cast<const th_ev_status*>(ev);
-    e.code = s->code;
-    e.message = str(s->message);
-  }
-  g->events.push_back(std::move(e));
-  return TH_OK;
-}
-uint64_t h_timer_start(th_instance*, th_time_ns period, int32_t repeat, uint64_t cookie) {
-  const uint64_t id = g->timers.size() + 1;
-  g->timers.push_back(Timer{id, cookie, period, repeat});
-  return id;
-}
-void h_timer_cancel(th_instance*, uint64_t) {}
-uint64_t h_http(th_instance*, const th_http_request* req, uint64_t cookie) {
-  Request r;
-  r.id = g->requests.size() + 1;
-  r.cookie = cookie;
-  r.method = req->method;
-  r.url = str(req->url);
-  r.headers = str(req->headers);
-  r.budgets = str(req->budgets);
-  r.flags = req->flags;
-  g->requests.push_back(r);
-  return r.id;
-}
-th_status h_rate_budget(th_instance*, th_str name, th_str, int64_t, th_time_ns, th_str) {
-  g->budgets.push_back(str(name));
-  return TH_OK;
-}
-uint64_t h_ws_open(th_instance*, th_str url, uint64_t) {
-  g->ws_urls.push_back(str(url));
-  return 100 + g->ws_urls.size();
-}
-void h_ws_close(th_instance*, uint64_t conn) { g->ws_closed.push_back(conn); }
-th_status h_api_key(th_instance*, th_str* out) {
-  static const char kKey[] = "KEY";
-  *out = th_str{kKey, 3};
-  return TH_OK;
-}
-th_status h_sign(th_instance*, int32_t, th_bytes, char* out, size_t cap, size_t* len) {
-  *len = 3;
-  if (cap < 3) return TH_ERR_INVALID_ARG;
-  out[0] = 'S', out[1] = 'I', out[2] = 'G';
-  return TH_OK;
-}
+using namespace tradehost::binance::scripted;
 
 const char kExchangeInfo[] =
     R"({"timezone":"UTC","serverTime":1672531200000,"rateLimits":[],"exchangeFilters":[],"symbols":[)"
@@ -191,105 +26,16 @@ std::string order_json(const std::string& status, const std::string& executed, c
          R"(","timeInForce":"GTC","type":"LIMIT","side":"BUY","workingTime":1672531200500,"selfTradePreventionMode":"NONE"})";
 }
 
-class BinanceSpotConnector : public ::testing::Test {
+class BinanceSpotConnector : public ConnectorTest {
  protected:
-  void SetUp() override {
-    g = &host_;
-    api_.struct_size = sizeof api_;
-    api_.abi_version = TH_ABI_VERSION;
-    api_.register_component = &h_register;
-    api_.log = &h_log;
-    api_.now = &h_now;
-    api_.config_str = &h_config_str;
-    api_.config_i64 = &h_config_i64;
-    api_.config_bool = &h_config_bool;
-    api_.define_instrument = &h_define;
-    api_.emit = &h_emit;
-    api_.timer_start = &h_timer_start;
-    api_.timer_cancel = &h_timer_cancel;
-    api_.http_request = &h_http;
-    api_.rate_budget = &h_rate_budget;
-    api_.ws_open = &h_ws_open;
-    api_.ws_close = &h_ws_close;
-    api_.credential_api_key = &h_api_key;
-    api_.sign = &h_sign;
-    lib_ = dlopen(TH_PLUGIN_DIR "/libth_binance_spot.so", RTLD_NOW | RTLD_LOCAL);
-    ASSERT_NE(lib_, nullptr) << dlerror();
-    auto entry = reinterpret_cast<th_plugin_entry_fn>(dlsym(lib_, TH_PLUGIN_ENTRY_NAME));
-    ASSERT_NE(entry, nullptr);
-    th_plugin_info info{};
-    info.struct_size = sizeof info;
-    info.abi_version = TH_ABI_VERSION;
-    ASSERT_EQ(entry(&api_, reinterpret_cast<th_module*>(&host_), &info), TH_OK);
-    ASSERT_NE(host_.component, nullptr);
-    comp_ = host_.component;
-    ops_ = static_cast<const th_connector_ops*>(comp_->ops);
-    ASSERT_NE(ops_->submit, nullptr) << "binance_spot must be a trading connector";
-    ASSERT_EQ(comp_->create(self(), &api_, &state_), TH_OK) << (host_.logs.empty() ? "" : host_.logs.back());
-    ASSERT_EQ(ops_->load_instruments(state_), TH_OK);
-    ASSERT_EQ(host_.requests.size(), 1u);
-    respond(0, 200, kExchangeInfo);
-    ASSERT_EQ(host_.events.back().code, TH_STATUS_READY);
-    host_.events.clear();
+  BinanceSpotConnector() : ConnectorTest("libth_binance_spot.so", kExchangeInfo) {
+    host_.config_i64["request_weight_limit"] = 1200;
+    host_.config_i64["orders_per_10s"] = 50;
   }
-  void TearDown() override {
-    if (state_) comp_->destroy(state_);
-    if (lib_) dlclose(lib_);
-    g = nullptr;
-  }
-
-  th_instance* self() { return reinterpret_cast<th_instance*>(&host_); }
-
-  void respond(size_t index, int32_t status, const std::string& body, th_status error = TH_OK, uint32_t flags = 0,
-               const std::string& message = "", const std::string& headers = "") {
-    const Request r = host_.requests.at(index);
-    th_http_response resp{};
-    resp.struct_size = sizeof resp;
-    resp.status = status;
-    resp.error = error;
-    resp.flags = flags;
-    resp.headers = th(headers);
-    resp.body = th_bytes{reinterpret_cast<const uint8_t*>(body.data()), body.size()};
-    resp.message = th(message);
-    ASSERT_EQ(comp_->on_http(state_, r.id, r.cookie, &resp), TH_OK);
-  }
-  void respond_last(int32_t status, const std::string& body) { respond(host_.requests.size() - 1, status, body); }
-  void fire(const Timer& t) { ASSERT_EQ(comp_->on_timer(state_, t.id, t.cookie), TH_OK); }
-  void ws(uint64_t conn, int32_t what, const std::string& data = "") {
-    ASSERT_EQ(comp_->on_ws(state_, conn, kUserStreamCookie, what, th(data)), TH_OK);
-  }
-
+  /// LIMIT BUY 0.001 BTC (qty_scale 5) at 16000.00 (price_scale 2).
   th_order order(int32_t type = TH_ORD_LIMIT, const char* cid = "bot-1-1") {
-    th_order o{};
-    o.struct_size = sizeof o;
-    o.req.struct_size = sizeof o.req;
-    o.req.instrument = 1;
-    o.req.side = TH_SIDE_BUY;
-    o.req.type = type;
-    o.req.qty = 100;          // 0.001 BTC at qty_scale 5
-    o.req.price = 1'600'000;  // 16000.00 at price_scale 2
-    o.order_id = 11;
-    o.client_order_id = th_str{cid, std::char_traits<char>::length(cid)};
-    return o;
+    return ConnectorTest::order(type, cid, 100, 1'600'000);
   }
-  size_t count(int32_t method, const std::string& path) const {
-    size_t n = 0;
-    for (const Request& r : host_.requests) n += r.method == method && r.path() == path;
-    return n;
-  }
-  std::vector<Event> of_type(uint32_t type) const {
-    std::vector<Event> out;
-    for (const Event& e : host_.events)
-      if (e.type == type) out.push_back(e);
-    return out;
-  }
-
-  Host host_;
-  th_host_api api_{};
-  void* lib_ = nullptr;
-  const th_component* comp_ = nullptr;
-  const th_connector_ops* ops_ = nullptr;
-  void* state_ = nullptr;
 };
 
 TEST_F(BinanceSpotConnector, SubmitSendsOneSignedPostAndReportsTheAcknowledgement) {

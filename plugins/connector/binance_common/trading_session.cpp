@@ -1,24 +1,16 @@
-#include "spot_trading.hpp"
+#include "trading_session.hpp"
 
 #include <algorithm>
 #include <utility>
 
-namespace tradehost::binance_spot {
-
-namespace binance = tradehost::binance;
-using binance::ErrorAction;
+namespace tradehost::binance {
 
 namespace {
 
-// Request weights, rest-api.md (2023-06-07): "Check server time" 1, "New order" 1, "Cancel order"
-// 1, "Query order" 2, "Current open orders" 40 without a symbol, "Account information" 10,
-// "Account trade list" 10, the user data stream endpoints 1.
-constexpr int kWeightTime = 1, kWeightNewOrder = 1, kWeightCancel = 1, kWeightQueryOrder = 2,
-              kWeightOpenOrdersAll = 40, kWeightAccount = 10, kWeightMyTrades = 10, kWeightUserStream = 1;
-
 // Margin past timestamp + recvWindow before "Order does not exist." is believed (see the header).
 constexpr int64_t kSettleMs = 2000;
-// "It's recommended to send a ping about every 30 minutes" (Keepalive user data stream).
+// Spot: "It's recommended to send a ping about every 30 minutes" (Keepalive user data stream);
+// USD-M: a listenKey "is valid for 60 minutes after creation" and a PUT extends it by 60.
 constexpr th_time_ns kKeepAlivePeriod = 30LL * 60 * 1'000'000'000;
 // Resends of an order the venue refused before execution (rate limit); then it is REJECTED.
 constexpr int kMaxOrderResends = 5;
@@ -27,7 +19,7 @@ constexpr int kReconcileAttempts = 3;  // per reconcile step, then TH_STATUS_ERR
 constexpr int kKeepAliveAttempts = 3;
 // Final orders kept so that late answers and stream events still find them.
 constexpr size_t kMaxFinished = 1000;
-constexpr uint64_t kKeepAliveCookie = SpotTrading::kCookieBase;
+constexpr uint64_t kKeepAliveCookie = TradingSession::kCookieBase;
 
 int rank(int32_t state) {
   switch (state) {
@@ -46,40 +38,45 @@ std::string body_of(const th_http_response& r) {
 
 }  // namespace
 
-bool SpotTrading::Order::open() const {
+bool TradingSession::Order::open() const {
   return state == TH_ORDER_PENDING_NEW || state == TH_ORDER_NEW || state == TH_ORDER_PARTIALLY_FILLED;
 }
 
-SpotTrading::SpotTrading(Context ctx, const binance::SymbolTable& symbols, TradingSettings settings)
+TradingSession::TradingSession(Context ctx, const SymbolTable& symbols, TradingProfile profile, TradingSettings settings)
     : ctx_(ctx),
       symbols_(symbols),
+      profile_(std::move(profile)),
       settings_(std::move(settings)),
       rest_(ctx.self(), ctx.host(), settings_.rest_url, settings_.venue, settings_.recv_window_ms) {
   rest_.set_timeout_ms(static_cast<uint32_t>(settings_.request_timeout_ms));
   next_cookie_ = kKeepAliveCookie + 1;
 }
 
-void SpotTrading::declare_budgets() {
-  // rest-api.md "Order Rate Limits": counted per account, reported in X-MBX-ORDER-COUNT-10S.
+void TradingSession::declare_budgets() {
+  // "Order Rate Limits" (spot and USD-M): counted per account, reported in X-MBX-ORDER-COUNT-*.
   if (ctx_.host()->rate_budget(ctx_.self(), to_th(settings_.orders_budget), to_th(settings_.venue),
-                               settings_.orders_per_10s, 10'000'000'000, to_th("X-MBX-ORDER-COUNT-10S")) != TH_OK)
+                               settings_.orders_per_window, profile_.orders_window_ns, to_th(profile_.orders_header)) != TH_OK)
     throw Error(TH_ERR_INVALID_ARG, "cannot declare the orders budget " + settings_.orders_budget);
 }
 
 // ---- the host's calls ----------------------------------------------------------------------
 
-void SpotTrading::submit(const th_order& order) {
-  const binance::SymbolTable::Entry* e = symbols_.find(order.req.instrument);
-  if (e == nullptr) throw Error(TH_ERR_NOT_FOUND, "binance_spot has no instrument " + std::to_string(order.req.instrument));
-  if (!rest_.has_credential()) throw Error(TH_ERR_NOT_READY, "binance_spot has no credential: orders cannot be signed");
+void TradingSession::require_instrument(th_instrument_id id) const {
+  if (symbols_.find(id) == nullptr) throw Error(TH_ERR_NOT_FOUND, profile_.connector + " has no instrument " + std::to_string(id));
+}
+
+void TradingSession::submit(const th_order& order) {
+  require_instrument(order.req.instrument);
+  const SymbolTable::Entry* e = symbols_.find(order.req.instrument);
+  if (!rest_.has_credential()) throw Error(TH_ERR_NOT_READY, profile_.connector + " has no credential: orders cannot be signed");
   const std::string cid(to_sv(order.client_order_id));
   if (cid.empty()) throw Error(TH_ERR_INVALID_ARG, "the order has no client order id");
   if (const Order* known = find(cid); known && known->submit_timestamp_ms != 0)
     throw Error(TH_ERR_INVALID_ARG, "client order id " + cid + " was already submitted");
-  binance::OrderParams params;
+  OrderParams params;
   std::string why;
-  if (!binance::spot_order_params(order.req, e->symbol, e->scales, cid, params, why)) throw Error(TH_ERR_REJECTED, why);
-  params.response_type = "RESULT";
+  if (!profile_.order_params(order.req, *e, cid, params, why)) throw Error(TH_ERR_REJECTED, why);
+  params.response_type = "RESULT";  // spot and USD-M: the order's state in the answer
   Order& o = track(order);
   o.params = std::move(params);
   Call call;
@@ -91,9 +88,8 @@ void SpotTrading::submit(const th_order& order) {
   }
 }
 
-void SpotTrading::cancel(const th_order& order) {
-  if (symbols_.find(order.req.instrument) == nullptr)
-    throw Error(TH_ERR_NOT_FOUND, "binance_spot has no instrument " + std::to_string(order.req.instrument));
+void TradingSession::cancel(const th_order& order) {
+  require_instrument(order.req.instrument);
   Order& o = track(order);
   Call call;
   call.step = Step::Cancel;
@@ -102,9 +98,8 @@ void SpotTrading::cancel(const th_order& order) {
   if (!send(call, why)) throw Error(TH_ERR_IO, why);
 }
 
-void SpotTrading::query(const th_order& order) {
-  if (symbols_.find(order.req.instrument) == nullptr)
-    throw Error(TH_ERR_NOT_FOUND, "binance_spot has no instrument " + std::to_string(order.req.instrument));
+void TradingSession::query(const th_order& order) {
+  require_instrument(order.req.instrument);
   Order& o = track(order);
   o.lookup_reason = "a query by client order id";
   Call call;
@@ -114,25 +109,22 @@ void SpotTrading::query(const th_order& order) {
   if (!send(call, why)) throw Error(TH_ERR_IO, why);
 }
 
-void SpotTrading::reconcile() {
+void TradingSession::reconcile() {
   if (!rest_.has_credential()) {
     fail_reconcile("no credential: set the connector's `credential` key to an entry of the credential store");
     return;
   }
   reconcile_ = Reconcile::Running;
-  // Server time first (signed requests need it), then the user data stream, and once it is open
-  // the open orders and balances: an order event between the two snapshots and the stream
-  // opening cannot be missed, because the snapshots are taken after it is open.
-  Call call;
-  call.step = Step::ServerTime;
-  call.for_reconcile = true;
-  dispatch(std::move(call));
+  // Server time first (signed requests need it), the account settings, then the user data
+  // stream, and once it is open the open orders, balances and positions: an order event between
+  // the snapshots and the stream opening cannot be missed, because the snapshots are taken after
+  // it is open.
+  dispatch_step(Step::ServerTime, true);
 }
 
 // ---- requests ------------------------------------------------------------------------------
 
-bool SpotTrading::build(const Call& call, binance::RestCall& rc, std::string& why) const {
-  const std::string weight = settings_.weight_budget + "=";
+bool TradingSession::build(const Call& call, RestCall& rc, std::string& why) const {
   const Order* o = nullptr;
   if (!call.client_order_id.empty()) {
     auto it = orders_.find(call.client_order_id);
@@ -142,67 +134,71 @@ bool SpotTrading::build(const Call& call, binance::RestCall& rc, std::string& wh
     }
     o = &it->second;
   }
+  const Endpoint* ep = nullptr;
+  rc.security = Security::Signed;
   switch (call.step) {
     case Step::ServerTime:
-      rc.path = "/api/v3/time";
-      rc.budgets = weight + std::to_string(kWeightTime);
+      ep = &profile_.server_time;
+      rc.security = Security::None;
       break;
+    case Step::Setting: {
+      const AccountSetting& setting = setting_of(call);
+      ep = &setting.endpoint;
+      rc.method = TH_HTTP_POST;
+      rc.params.add("symbol", call.symbol).add(setting.param, setting.value);
+      rc.flags = TH_HTTP_IDEMPOTENT;  // setting the same value twice changes nothing
+      break;
+    }
     case Step::ListenKey:
     case Step::KeepAlive:
-      rc.path = "/api/v3/userDataStream";
-      rc.security = binance::Security::ApiKey;
-      rc.budgets = weight + std::to_string(kWeightUserStream);
+      ep = &profile_.user_stream;
+      rc.security = Security::ApiKey;
       if (call.step == Step::ListenKey) {
         rc.method = TH_HTTP_POST;
         rc.flags = TH_HTTP_IDEMPOTENT;  // a second POST returns the same listenKey
       } else {
         rc.method = TH_HTTP_PUT;
-        rc.params.add("listenKey", listen_key_);
+        if (profile_.keep_alive_names_key) rc.params.add("listenKey", listen_key_);
       }
       break;
     case Step::Submit:
+      ep = &profile_.order;
       rc.method = TH_HTTP_POST;
-      rc.path = "/api/v3/order";
-      rc.security = binance::Security::Signed;
-      binance::append_order_params(o->params, rc.params);
-      rc.budgets = weight + std::to_string(kWeightNewOrder) + "," + settings_.orders_budget + "=1";
+      append_order_params(o->params, rc.params);
       rc.flags = TH_HTTP_NOT_IDEMPOTENT;
       break;
     case Step::Cancel:
     case Step::QueryOrder:
+      ep = call.step == Step::Cancel ? &profile_.cancel : &profile_.query;
       rc.method = call.step == Step::Cancel ? TH_HTTP_DELETE : TH_HTTP_GET;
-      rc.path = "/api/v3/order";
-      rc.security = binance::Security::Signed;
       rc.params.add("symbol", o->symbol).add("origClientOrderId", o->client_order_id);
-      rc.budgets = weight + std::to_string(call.step == Step::Cancel ? kWeightCancel : kWeightQueryOrder);
       break;
     case Step::OrderTrades:
-      rc.path = "/api/v3/myTrades";
-      rc.security = binance::Security::Signed;
+      ep = &profile_.trades;
       rc.params.add("symbol", o->symbol).add("orderId", call.report.order_id).add("limit", int64_t{1000});
-      rc.budgets = weight + std::to_string(kWeightMyTrades);
       break;
     case Step::OpenOrders:
-      // Without `symbol`: one request for every symbol (weight 40) instead of one per instrument
-      // (3 each); orders of symbols this connector did not define are dropped when parsed.
-      rc.path = "/api/v3/openOrders";
-      rc.security = binance::Security::Signed;
-      rc.budgets = weight + std::to_string(kWeightOpenOrdersAll);
+      // Without `symbol`: one request for every symbol (weight 40) instead of one per instrument;
+      // orders of symbols this connector did not define are dropped when parsed.
+      ep = &profile_.open_orders;
       break;
-    case Step::Account:
-      rc.path = "/api/v3/account";
-      rc.security = binance::Security::Signed;
-      rc.budgets = weight + std::to_string(kWeightAccount);
-      break;
+    case Step::Balances: ep = &profile_.balances; break;
+    case Step::Positions: ep = &profile_.positions; break;
+  }
+  rc.path = ep->path;
+  if (ep->weight > 0) rc.budgets = settings_.weight_budget + "=" + std::to_string(ep->weight);
+  if (call.step == Step::Submit) {
+    if (!rc.budgets.empty()) rc.budgets += ',';
+    rc.budgets += settings_.orders_budget + "=1";
   }
   return true;
 }
 
-bool SpotTrading::send(const Call& call, std::string& why) {
-  binance::RestCall rc;
+bool TradingSession::send(const Call& call, std::string& why) {
+  RestCall rc;
   if (!build(call, rc, why)) return false;
   const uint64_t cookie = next_cookie_++;
-  const binance::RestSent sent = rest_.send(rc, cookie, why);
+  const RestSent sent = rest_.send(rc, cookie, why);
   if (sent.request_id == 0) return false;
   if (call.step == Step::Submit) find(call.client_order_id)->submit_timestamp_ms = sent.timestamp_ms;
   Call& stored = in_flight_[cookie] = call;
@@ -210,7 +206,7 @@ bool SpotTrading::send(const Call& call, std::string& why) {
   return true;
 }
 
-void SpotTrading::dispatch(Call call) {
+void TradingSession::dispatch(Call call) {
   std::string why;
   if (send(call, why)) return;
   // Nothing went out.
@@ -220,13 +216,27 @@ void SpotTrading::dispatch(Call call) {
     return;
   }
   if (call.step == Step::ListenKey) renewing_key_ = false;
-  ctx_.error("binance_spot request not sent step=" + step_name(call.step) + " order=" +
+  ctx_.error(profile_.connector + " request not sent step=" + step_name(call.step) + " order=" +
              call.client_order_id + " reason=" + why);
 }
 
-std::string SpotTrading::step_name(Step step) {
+void TradingSession::dispatch_step(Step step, bool for_reconcile) {
+  Call call;
+  call.step = step;
+  call.for_reconcile = for_reconcile;
+  dispatch(std::move(call));
+}
+
+void TradingSession::renew_listen_key() {
+  if (renewing_key_) return;
+  renewing_key_ = true;
+  dispatch_step(Step::ListenKey, false);
+}
+
+std::string TradingSession::step_name(Step step) {
   switch (step) {
     case Step::ServerTime: return "server_time";
+    case Step::Setting: return "account_setting";
     case Step::ListenKey: return "listen_key";
     case Step::KeepAlive: return "keep_alive";
     case Step::Submit: return "submit";
@@ -234,46 +244,39 @@ std::string SpotTrading::step_name(Step step) {
     case Step::QueryOrder: return "query_order";
     case Step::OrderTrades: return "order_trades";
     case Step::OpenOrders: return "open_orders";
-    case Step::Account: return "account";
+    case Step::Balances: return "balances";
+    case Step::Positions: return "positions";
   }
   return "?";
 }
 
-th_time_ns SpotTrading::backoff(int attempt) const {
+th_time_ns TradingSession::backoff(int attempt) const {
   const th_time_ns base = 500'000'000;
   return std::min<th_time_ns>(base << std::min(attempt, 6), 30'000'000'000);
 }
 
-void SpotTrading::retry_later(Call call, th_time_ns delay) {
+void TradingSession::retry_later(Call call, th_time_ns delay) {
   const uint64_t cookie = next_cookie_++;
   if (ctx_.host()->timer_start(ctx_.self(), std::max<th_time_ns>(delay, 1'000'000), 0, cookie) == 0) {
-    ctx_.error("binance_spot cannot start a retry timer order=" + call.client_order_id);
+    ctx_.error(profile_.connector + " cannot start a retry timer order=" + call.client_order_id);
     if (call.for_reconcile) fail_reconcile("cannot start a retry timer");
     return;
   }
   waiting_[cookie] = std::move(call);
 }
 
-void SpotTrading::resync_then(Call call) {
+void TradingSession::resync_then(Call call) {
   call.resynced = true;
   after_resync_.push_back(std::move(call));
   if (resyncing_) return;
   resyncing_ = true;
-  Call time;
-  time.step = Step::ServerTime;
-  dispatch(std::move(time));
+  dispatch_step(Step::ServerTime, false);
 }
 
-void SpotTrading::on_timer(uint64_t cookie) {
+void TradingSession::on_timer(uint64_t cookie) {
   if (cookie == kKeepAliveCookie) {
-    if (!listen_key_.empty()) {
-      Call keep;
-      keep.step = Step::KeepAlive;
-      dispatch(std::move(keep));
-    }
-    Call time;  // and measure the clock again, as it drifts
-    time.step = Step::ServerTime;
-    dispatch(std::move(time));
+    if (!listen_key_.empty()) dispatch_step(Step::KeepAlive, false);
+    dispatch_step(Step::ServerTime, false);  // and measure the clock again, as it drifts
     return;
   }
   auto it = waiting_.find(cookie);
@@ -285,7 +288,7 @@ void SpotTrading::on_timer(uint64_t cookie) {
 
 // ---- answers -------------------------------------------------------------------------------
 
-void SpotTrading::on_http(uint64_t cookie, const th_http_response& r) {
+void TradingSession::on_http(uint64_t cookie, const th_http_response& r) {
   auto it = in_flight_.find(cookie);
   if (it == in_flight_.end()) return;
   Call call = std::move(it->second);
@@ -293,12 +296,13 @@ void SpotTrading::on_http(uint64_t cookie, const th_http_response& r) {
   if (r.error != TH_OK) return on_failure(call, r, nullptr, std::string(to_sv(r.message)));
   const std::string body = body_of(r);
   if (r.status != 200) {
-    binance::ApiError err;
-    binance::parse_api_error(r.status, body, err);
-    return on_failure(call, r, &err, binance::describe(err));
+    ApiError err;
+    parse_api_error(r.status, body, err);
+    return on_failure(call, r, &err, describe(err));
   }
   switch (call.step) {
     case Step::ServerTime: return on_server_time(call, body);
+    case Step::Setting: return next_setting(call.setting + 1);
     case Step::ListenKey: return on_listen_key(call, body);
     case Step::KeepAlive: return;
     case Step::Submit:
@@ -308,23 +312,24 @@ void SpotTrading::on_http(uint64_t cookie, const th_http_response& r) {
     case Step::QueryOrder: return on_order_report(call, body);
     case Step::OrderTrades: return on_order_trades(call, body);
     case Step::OpenOrders: return on_open_orders(call, body);
-    case Step::Account: return on_account(call, body);
+    case Step::Balances: return on_balances(call, body);
+    case Step::Positions: return on_positions(call, body);
   }
 }
 
-void SpotTrading::on_failure(Call& call, const th_http_response& r, const binance::ApiError* err,
+void TradingSession::on_failure(Call& call, const th_http_response& r, const ApiError* err,
                              const std::string& why) {
   // A transport failure is "unknown" when bytes went out, otherwise nothing reached the venue
   // and the request may be sent again like one the venue refused for its rate limit.
-  const ErrorAction action = err ? binance::classify(*err)
+  const ErrorAction action = err ? classify(*err)
                                  : ((r.flags & TH_HTTP_MAYBE_SENT) ? ErrorAction::OutcomeUnknown
                                                                    : ErrorAction::RateLimited);
-  const int64_t retry_after_ns = binance::retry_after_seconds(to_sv(r.headers)) * 1'000'000'000;
+  const int64_t retry_after_ns = retry_after_seconds(to_sv(r.headers)) * 1'000'000'000;
   const th_time_ns wait = std::max<th_time_ns>(backoff(call.attempt), retry_after_ns);
   Order* o = call.client_order_id.empty() ? nullptr : find(call.client_order_id);
   const std::string id = call.client_order_id;
-  ctx_.warn("binance_spot request failed step=" + step_name(call.step) + " order=" + id +
-            " action=" + std::string(binance::to_string(action)) + " reason=" + why);
+  ctx_.warn(profile_.connector + " request failed step=" + step_name(call.step) + " order=" + id +
+            " action=" + std::string(to_string(action)) + " reason=" + why);
   if (action == ErrorAction::ResyncClock && !call.resynced && call.step != Step::ServerTime &&
       call.step != Step::ListenKey && call.step != Step::KeepAlive)
     return resync_then(std::move(call));
@@ -342,11 +347,11 @@ void SpotTrading::on_failure(Call& call, const th_http_response& r, const binanc
       if (o == nullptr) return;
       if (err && err->code == -2011) return look_up(*o, "a refused cancel (" + err->msg + ")");
       if (action == ErrorAction::Rejected) {
-        ctx_.warn("binance_spot cancel refused order=" + id + " reason=" + why);
+        ctx_.warn(profile_.connector + " cancel refused order=" + id + " reason=" + why);
         return;
       }
       if (call.attempt < kMaxCancelAttempts) return retry_later(std::move(call), wait);
-      ctx_.error("binance_spot cancel gave up order=" + id + " reason=" + why);
+      ctx_.error(profile_.connector + " cancel gave up order=" + id + " reason=" + why);
       return;
     case Step::QueryOrder:
       if (o == nullptr) return;
@@ -356,26 +361,27 @@ void SpotTrading::on_failure(Call& call, const th_http_response& r, const binanc
     case Step::OrderTrades:
       if (o == nullptr) return;
       if (action == ErrorAction::Rejected) {
-        ctx_.error("binance_spot myTrades refused order=" + id + " reason=" + why + "; its fills are not reported");
+        ctx_.error(profile_.connector + " trades refused order=" + id + " reason=" + why + "; its fills are not reported");
         return apply(*o, call.report);
       }
       return retry_later(std::move(call), wait);
     case Step::KeepAlive:
-      if (err && err->code == -1125) {  // "This listenKey does not exist.": get a new one
-        if (!renewing_key_) {
-          renewing_key_ = true;
-          Call renew;
-          renew.step = Step::ListenKey;
-          dispatch(std::move(renew));
-        }
-        return;
-      }
+      if (err && err->code == -1125) return renew_listen_key();  // "This listenKey does not exist."
       if (action != ErrorAction::Rejected && call.attempt < kKeepAliveAttempts) return retry_later(std::move(call), wait);
       return;
+    case Step::Setting: {
+      const AccountSetting& setting = setting_of(call);
+      if (err && std::find(setting.already_set.begin(), setting.already_set.end(), err->code) != setting.already_set.end())
+        return next_setting(call.setting + 1);
+      if (action == ErrorAction::Rejected || call.attempt >= kReconcileAttempts)
+        return fail_reconcile(setting.param + " " + setting.value + " for " + call.symbol + " refused: " + why);
+      return retry_later(std::move(call), wait);
+    }
     case Step::ServerTime:
     case Step::ListenKey:
     case Step::OpenOrders:
-    case Step::Account:
+    case Step::Balances:
+    case Step::Positions:
       if (call.for_reconcile) {
         if (action == ErrorAction::Rejected || call.attempt >= kReconcileAttempts)
           return fail_reconcile(why);
@@ -383,16 +389,16 @@ void SpotTrading::on_failure(Call& call, const th_http_response& r, const binanc
       }
       if (action != ErrorAction::Rejected) return retry_later(std::move(call), wait);
       if (call.step == Step::ListenKey) renewing_key_ = false;
-      ctx_.error("binance_spot request refused step=" + step_name(call.step) + " reason=" + why);
+      ctx_.error(profile_.connector + " request refused step=" + step_name(call.step) + " reason=" + why);
       return;
   }
 }
 
-void SpotTrading::on_server_time(const Call& call, std::string_view body) {
+void TradingSession::on_server_time(const Call& call, std::string_view body) {
   int64_t server_ms = 0;
   std::string error;
-  if (!binance::parse_server_time(body, server_ms, error)) {
-    ctx_.warn("binance_spot server time: " + error);
+  if (!parse_server_time(body, server_ms, error)) {
+    ctx_.warn(profile_.connector + " server time: " + error);
     Call again = call;
     ++again.attempt;
     if (call.for_reconcile && again.attempt >= kReconcileAttempts) return fail_reconcile(error);
@@ -404,30 +410,49 @@ void SpotTrading::on_server_time(const Call& call, std::string_view body) {
   resend.swap(after_resync_);
   for (Call& c : resend) dispatch(std::move(c));
   if (call.for_reconcile) {
-    ctx_.info("binance_spot server time offset_ms=" + std::to_string(rest_.clock().offset_ms()));
-    Call key;
-    key.step = Step::ListenKey;
-    key.for_reconcile = true;
-    dispatch(std::move(key));
+    ctx_.info(profile_.connector + " server time offset_ms=" + std::to_string(rest_.clock().offset_ms()));
+    next_setting(0);
   }
 }
 
-void SpotTrading::on_listen_key(const Call& call, std::string_view body) {
+const AccountSetting& TradingSession::setting_of(const Call& call) const {
+  return settings_.account_settings.at(call.setting % settings_.account_settings.size());
+}
+
+void TradingSession::next_setting(size_t index) {
+  // Every setting for every traded instrument, in turn: index = instrument * settings + setting.
+  const size_t per = settings_.account_settings.size();
+  const std::vector<th_instrument_id> traded(traded_.begin(), traded_.end());
+  if (index < per * traded.size()) {
+    const SymbolTable::Entry* e = symbols_.find(traded[index / per]);
+    Call call;
+    call.step = Step::Setting;
+    call.for_reconcile = true;
+    call.setting = index;
+    call.symbol = e ? e->symbol : std::string();
+    return dispatch(std::move(call));
+  }
+  if (per > 0 && !traded.empty())
+    ctx_.info(profile_.connector + " account settings applied instruments=" + std::to_string(traded.size()));
+  dispatch_step(Step::ListenKey, true);
+}
+
+void TradingSession::on_listen_key(const Call& call, std::string_view body) {
   renewing_key_ = false;
   std::string key, error;
-  if (!binance::parse_listen_key(body, key, error)) {
+  if (!parse_listen_key(body, key, error)) {
     if (call.for_reconcile) return fail_reconcile(error);
-    ctx_.error("binance_spot " + error);
+    ctx_.error(profile_.connector + " " + error);
     return;
   }
   open_user_stream(key);
   if (user_ws_ == 0 && call.for_reconcile) fail_reconcile("cannot open the user data stream");
 }
 
-void SpotTrading::on_submitted(Order& o, std::string_view body) {
-  binance::OrderReport r;
+void TradingSession::on_submitted(Order& o, std::string_view body) {
+  OrderReport r;
   std::string error;
-  if (!binance::parse_order_report(body, symbols_.scales_lookup(), r, error))
+  if (!parse_order_report(body, symbols_.scales_lookup(), r, error))
     return look_up(o, "an unreadable order answer (" + error + ")");  // 200: placed, but as what?
   // Fills come from the user data stream (executionReport TRADE). Without it, ask for them: the
   // lookup reports the fills, then the state.
@@ -438,11 +463,11 @@ void SpotTrading::on_submitted(Order& o, std::string_view body) {
   apply(o, r);
 }
 
-void SpotTrading::on_order_report(Call& call, std::string_view body) {
-  binance::OrderReport r;
+void TradingSession::on_order_report(Call& call, std::string_view body) {
+  OrderReport r;
   std::string error;
-  if (!binance::parse_order_report(body, symbols_.scales_lookup(), r, error)) {
-    ctx_.error("binance_spot order answer order=" + call.client_order_id + " error=" + error);
+  if (!parse_order_report(body, symbols_.scales_lookup(), r, error)) {
+    ctx_.error(profile_.connector + " order answer order=" + call.client_order_id + " error=" + error);
     ++call.attempt;
     if (call.step == Step::QueryOrder) retry_later(call, backoff(call.attempt));
     return;
@@ -459,86 +484,99 @@ void SpotTrading::on_order_report(Call& call, std::string_view body) {
   apply(*o, r);
 }
 
-void SpotTrading::on_order_trades(const Call& call, std::string_view body) {
+void TradingSession::on_order_trades(const Call& call, std::string_view body) {
   Order* o = find(call.client_order_id);
   if (o == nullptr) return;
-  const binance::SymbolTable::Entry* e = symbols_.find(o->symbol);
-  std::vector<binance::AccountTrade> trades;
+  const SymbolTable::Entry* e = symbols_.find(o->symbol);
+  std::vector<AccountTrade> trades;
   std::string error;
-  if (e == nullptr || !binance::parse_account_trades(body, e->scales, trades, error)) {
-    ctx_.error("binance_spot myTrades order=" + o->client_order_id + " error=" + error);
+  if (e == nullptr || !parse_account_trades(body, e->scales, trades, error)) {
+    ctx_.error(profile_.connector + " trades order=" + o->client_order_id + " error=" + error);
     return apply(*o, call.report);
   }
   o->venue_order_id = call.report.order_id;
-  for (const binance::AccountTrade& t : trades)
+  for (const AccountTrade& t : trades)
     if (t.order_id == call.report.order_id)
       emit_fill(*o, std::to_string(t.id), t.is_buyer ? TH_SIDE_BUY : TH_SIDE_SELL, t.is_maker ? TH_LIQ_MAKER : TH_LIQ_TAKER,
                 t.price, t.qty, t.commission, t.commission_asset, ms_to_ns(t.time_ms));
   apply(*o, call.report);
 }
 
-void SpotTrading::on_open_orders(const Call& call, std::string_view body) {
-  std::vector<binance::OrderReport> reports;
+void TradingSession::on_open_orders(const Call& call, std::string_view body) {
+  std::vector<OrderReport> reports;
   size_t skipped = 0;
   std::string error;
-  if (!binance::parse_open_orders(body, symbols_.scales_lookup(), reports, skipped, error)) {
+  if (!parse_open_orders(body, symbols_.scales_lookup(), reports, skipped, error)) {
     if (call.for_reconcile) return fail_reconcile(error);
-    ctx_.error("binance_spot " + error);
+    ctx_.error(profile_.connector + " " + error);
     return;
   }
-  for (const binance::OrderReport& r : reports) {
+  for (const OrderReport& r : reports) {
     Order& o = track(r.client_order_id, r.symbol, r.side, r.type, r.orig_qty, r.price);
     apply(o, r);
   }
-  ctx_.info("binance_spot open orders count=" + std::to_string(reports.size()) + " other_symbols=" +
+  ctx_.info(profile_.connector + " open orders count=" + std::to_string(reports.size()) + " other_symbols=" +
             std::to_string(skipped));
-  if (call.for_reconcile) {
-    Call account;
-    account.step = Step::Account;
-    account.for_reconcile = true;
-    dispatch(std::move(account));
-  }
+  if (call.for_reconcile) dispatch_step(Step::Balances, true);
 }
 
-void SpotTrading::on_account(const Call& call, std::string_view body) {
-  std::vector<binance::Balance> balances;
+void TradingSession::on_balances(const Call& call, std::string_view body) {
+  std::vector<Balance> balances;
   std::string error;
-  if (!binance::parse_account_balances(body, balances, error)) {
+  if (!profile_.parse_balances(body, balances, error)) {
     if (call.for_reconcile) return fail_reconcile(error);
-    ctx_.error("binance_spot " + error);
+    ctx_.error(profile_.connector + " " + error);
     return;
   }
   // Only assets the account holds: Binance lists every asset it has, most of them at zero.
   const th_time_ns now = ctx_.now();
-  size_t held = 0;
-  for (const binance::Balance& b : balances)
+  held_assets_ = 0;
+  for (const Balance& b : balances)
     if (b.free != 0 || b.locked != 0) {
       emit_balance(b, now);
-      ++held;
+      ++held_assets_;
     }
-  if (call.for_reconcile && reconcile_ == Reconcile::Running) {
-    reconcile_ = Reconcile::Done;
-    size_t open = 0;
-    for (const auto& [cid, o] : orders_) open += o.open();
-    emit_status(ctx_, TH_STATUS_RECONCILED,
-                std::to_string(open) + " open orders, " + std::to_string(held) + " assets held");
+  if (!call.for_reconcile) return;
+  if (!profile_.positions.path.empty()) return dispatch_step(Step::Positions, true);
+  reconciled();
+}
+
+void TradingSession::on_positions(const Call& call, std::string_view body) {
+  std::vector<FuturesPosition> positions;
+  size_t skipped = 0;
+  std::string error;
+  if (!parse_position_risk(body, symbols_.scales_lookup(), positions, skipped, error)) {
+    if (call.for_reconcile) return fail_reconcile(error);
+    ctx_.error(profile_.connector + " " + error);
+    return;
   }
+  emit_positions(positions, ctx_.now(), true);
+  if (call.for_reconcile) reconciled();
+}
+
+void TradingSession::reconciled() {
+  if (reconcile_ != Reconcile::Running) return;
+  reconcile_ = Reconcile::Done;
+  size_t open = 0;
+  for (const auto& [cid, o] : orders_) open += o.open();
+  emit_status(ctx_, TH_STATUS_RECONCILED,
+              std::to_string(open) + " open orders, " + std::to_string(held_assets_) + " assets held");
 }
 
 // ---- orders --------------------------------------------------------------------------------
 
-SpotTrading::Order* SpotTrading::find(std::string_view client_order_id) {
+TradingSession::Order* TradingSession::find(std::string_view client_order_id) {
   auto it = orders_.find(client_order_id);
   return it == orders_.end() ? nullptr : &it->second;
 }
 
-SpotTrading::Order& SpotTrading::track(const th_order& order) {
+TradingSession::Order& TradingSession::track(const th_order& order) {
   const std::string cid(to_sv(order.client_order_id));
   auto [it, added] = orders_.try_emplace(cid);
   Order& o = it->second;
   if (o.order_id == 0) o.order_id = order.order_id;
   if (added) {
-    const binance::SymbolTable::Entry* e = symbols_.find(order.req.instrument);
+    const SymbolTable::Entry* e = symbols_.find(order.req.instrument);
     o.client_order_id = cid;
     o.instrument = order.req.instrument;
     o.symbol = e ? e->symbol : std::string();
@@ -550,25 +588,25 @@ SpotTrading::Order& SpotTrading::track(const th_order& order) {
   return o;
 }
 
-SpotTrading::Order& SpotTrading::track(std::string_view client_order_id, std::string_view symbol,
+TradingSession::Order& TradingSession::track(std::string_view client_order_id, std::string_view symbol,
                                        std::string_view side, std::string_view type, th_fixed qty, th_fixed price) {
   auto [it, added] = orders_.try_emplace(std::string(client_order_id));
   Order& o = it->second;
   if (added) {
-    const binance::SymbolTable::Entry* e = symbols_.find(symbol);
+    const SymbolTable::Entry* e = symbols_.find(symbol);
     o.client_order_id.assign(client_order_id);
     o.instrument = e ? e->id : 0;
     o.symbol.assign(symbol);
-    o.side = binance::th_side(side);
-    o.type = binance::th_order_type(type, binance::Venue::Spot);
+    o.side = th_side(side);
+    o.type = th_order_type(type, profile_.venue);
     o.qty = qty;
     o.price = price;
   }
   return o;
 }
 
-void SpotTrading::look_up(Order& o, std::string reason) {
-  ctx_.warn("binance_spot order outcome unknown order=" + o.client_order_id + " reason=" + reason +
+void TradingSession::look_up(Order& o, std::string reason) {
+  ctx_.warn(profile_.connector + " order outcome unknown order=" + o.client_order_id + " reason=" + reason +
             "; asking the venue by client order id");
   o.lookup_reason = std::move(reason);
   Call call;
@@ -578,7 +616,7 @@ void SpotTrading::look_up(Order& o, std::string reason) {
   dispatch(std::move(call));
 }
 
-void SpotTrading::not_at_venue(Order& o) {
+void TradingSession::not_at_venue(Order& o) {
   if (o.submit_timestamp_ms != 0) {
     const int64_t settle_ms = o.submit_timestamp_ms + rest_.recv_window_ms() + kSettleMs;
     const th_time_ns now = ctx_.now();
@@ -594,21 +632,21 @@ void SpotTrading::not_at_venue(Order& o) {
   reject(o, "not at the venue after " + after);
 }
 
-void SpotTrading::apply(Order& o, const binance::OrderReport& r) {
+void TradingSession::apply(Order& o, const OrderReport& r) {
   o.venue_order_id = r.order_id;
   o.lookup_reason.clear();
   const th_time_ns ts = r.time_ms > 0 ? ms_to_ns(r.time_ms) : ctx_.now();
   if (!r.has_state) return set_state(o, TH_ORDER_NEW, o.filled_qty, o.avg_price, ts);  // ACK
   // A FULL answer lists the executions on arrival: the order was the taker in each.
-  const int32_t side = binance::th_side(r.side);
-  for (const binance::OrderFill& f : r.fills)
+  const int32_t side = th_side(r.side);
+  for (const OrderFill& f : r.fills)
     emit_fill(o, std::to_string(f.trade_id), side, TH_LIQ_TAKER, f.price, f.qty, f.commission, f.commission_asset, ts);
-  const binance::SymbolTable::Entry* e = symbols_.find(o.symbol);
-  const th_fixed avg = e ? binance::average_price(r.cumulative_quote_qty, r.executed_qty, e->scales) : 0;
-  set_state(o, binance::th_order_state(r.status), r.executed_qty, avg, ts);
+  const SymbolTable::Entry* e = symbols_.find(o.symbol);
+  const th_fixed avg = e ? average_price(r.cumulative_quote_qty, r.executed_qty, e->scales) : 0;
+  set_state(o, th_order_state(r.status), r.executed_qty, avg, ts);
 }
 
-void SpotTrading::set_state(Order& o, int32_t state, th_fixed filled, th_fixed avg, th_time_ns ts,
+void TradingSession::set_state(Order& o, int32_t state, th_fixed filled, th_fixed avg, th_time_ns ts,
                             std::string_view reason) {
   // Events arrive from the stream and from REST answers in any order: keep the furthest state,
   // and skip what says nothing new (the host would ignore it anyway).
@@ -623,7 +661,7 @@ void SpotTrading::set_state(Order& o, int32_t state, th_fixed filled, th_fixed a
   if (after == 3) forget_if_final(o);
 }
 
-void SpotTrading::acknowledge(Order& o, th_time_ns ts) {
+void TradingSession::acknowledge(Order& o, th_time_ns ts) {
   // PENDING_NEW -> NEW is the only way on from PENDING_NEW but REJECTED (plugin.h, order
   // states), and an order fills only once acknowledged.
   if (o.state != TH_ORDER_PENDING_NEW) return;
@@ -631,12 +669,12 @@ void SpotTrading::acknowledge(Order& o, th_time_ns ts) {
   emit_order(o, ts, {});
 }
 
-void SpotTrading::reject(Order& o, std::string_view reason) {
-  ctx_.warn("binance_spot order rejected order=" + o.client_order_id + " reason=" + std::string(reason));
+void TradingSession::reject(Order& o, std::string_view reason) {
+  ctx_.warn(profile_.connector + " order rejected order=" + o.client_order_id + " reason=" + std::string(reason));
   set_state(o, TH_ORDER_REJECTED, o.filled_qty, o.avg_price, ctx_.now(), reason);
 }
 
-void SpotTrading::forget_if_final(Order& o) {
+void TradingSession::forget_if_final(Order& o) {
   finished_.push_back(o.client_order_id);
   while (finished_.size() > kMaxFinished) {
     auto it = orders_.find(finished_.front());
@@ -645,7 +683,7 @@ void SpotTrading::forget_if_final(Order& o) {
   }
 }
 
-void SpotTrading::refresh_open_orders() {
+void TradingSession::refresh_open_orders() {
   for (auto& [cid, o] : orders_) {
     // Orders being looked up, or whose POST is unanswered, are followed already.
     if (!o.open() || o.state == TH_ORDER_PENDING_NEW || !o.lookup_reason.empty()) continue;
@@ -659,7 +697,7 @@ void SpotTrading::refresh_open_orders() {
 
 // ---- the user data stream ------------------------------------------------------------------
 
-void SpotTrading::open_user_stream(const std::string& listen_key) {
+void TradingSession::open_user_stream(const std::string& listen_key) {
   if (listen_key == listen_key_ && user_ws_ != 0) return;
   if (user_ws_ != 0) ctx_.host()->ws_close(ctx_.self(), user_ws_);
   user_stream_up_ = false;
@@ -667,26 +705,20 @@ void SpotTrading::open_user_stream(const std::string& listen_key) {
   // user-data-stream.md: "User Data Streams are accessed at /ws/<listenKey>".
   const std::string url = settings_.ws_url + "/ws/" + listen_key_;
   user_ws_ = ctx_.host()->ws_open(ctx_.self(), to_th(url), kUserStreamCookie);
-  if (user_ws_ == 0) ctx_.error("binance_spot cannot open the user data stream");
+  if (user_ws_ == 0) ctx_.error(profile_.connector + " cannot open the user data stream");
   if (keep_alive_timer_ == 0)
     keep_alive_timer_ = ctx_.host()->timer_start(ctx_.self(), kKeepAlivePeriod, 1, kKeepAliveCookie);
 }
 
-void SpotTrading::on_ws(uint64_t conn, int32_t what, std::string_view data) {
+void TradingSession::on_ws(uint64_t conn, int32_t what, std::string_view data) {
   if (conn != user_ws_) return;  // a stream closed for a newer listenKey
   if (what == TH_WS_OPENED) {
     user_stream_up_ = true;
-    if (reconcile_ == Reconcile::Running) {
-      Call open;
-      open.step = Step::OpenOrders;
-      open.for_reconcile = true;
-      return dispatch(std::move(open));
-    }
+    if (reconcile_ == Reconcile::Running) return dispatch_step(Step::OpenOrders, true);
     // Back after a drop: whatever happened meanwhile is only known by asking.
     refresh_open_orders();
-    Call account;
-    account.step = Step::Account;
-    dispatch(std::move(account));
+    dispatch_step(Step::Balances, false);
+    if (!profile_.positions.path.empty()) dispatch_step(Step::Positions, false);
     emit_status(ctx_, TH_STATUS_READY, "user data stream open again");
     return;
   }
@@ -697,62 +729,56 @@ void SpotTrading::on_ws(uint64_t conn, int32_t what, std::string_view data) {
     }
     // The host reconnects to the same URL; after a long drop the listenKey may have expired, and
     // POST returns the live key (the same one while it is valid).
-    if (!renewing_key_ && !listen_key_.empty()) {
-      renewing_key_ = true;
-      Call renew;
-      renew.step = Step::ListenKey;
-      dispatch(std::move(renew));
-    }
+    if (!listen_key_.empty()) renew_listen_key();
     return;
   }
   if (what == TH_WS_MESSAGE) on_user_event(data);
 }
 
-void SpotTrading::on_user_event(std::string_view frame) {
+void TradingSession::on_user_event(std::string_view frame) {
   bool other_symbol = false;
-  const binance::ScalesLookup lookup = [&](std::string_view symbol) -> const binance::Scales* {
-    const binance::SymbolTable::Entry* e = symbols_.find(symbol);
+  const ScalesLookup lookup = [&](std::string_view symbol) -> const Scales* {
+    const SymbolTable::Entry* e = symbols_.find(symbol);
     other_symbol = e == nullptr;
     return e ? &e->scales : nullptr;
   };
-  binance::UserEvent ev;
+  UserEvent ev;
   std::string error;
-  if (!binance::parse_user_event(frame, lookup, ev, error)) {
-    if (!other_symbol) ctx_.warn("binance_spot user stream: " + error);
+  if (!parse_user_event(frame, lookup, ev, error)) {
+    if (!other_symbol) ctx_.warn(profile_.connector + " user stream: " + error);
     return;
   }
   switch (ev.kind) {
-    case binance::UserEventKind::ExecutionReport: return on_execution(ev.execution);
-    case binance::UserEventKind::AccountPosition:
-      for (const binance::Balance& b : ev.account.balances) emit_balance(b, ms_to_ns(ev.account.event_time_ms));
+    case UserEventKind::ExecutionReport: return on_execution(ev.execution);
+    case UserEventKind::AccountPosition:
+      for (const Balance& b : ev.account.balances) emit_balance(b, ms_to_ns(ev.account.event_time_ms));
       return;
-    case binance::UserEventKind::Other:
-      if (ev.event_type == "listenKeyExpired" && !renewing_key_) {
-        renewing_key_ = true;
-        Call renew;
-        renew.step = Step::ListenKey;
-        dispatch(std::move(renew));
-      }
+    case UserEventKind::AccountUpdate: {
+      const th_time_ns ts = ms_to_ns(ev.account_update.event_time_ms);
+      for (const Balance& b : ev.account_update.balances) emit_balance(b, ts);
+      return emit_positions(ev.account_update.positions, ts, false);
+    }
+    case UserEventKind::Other:
+      if (ev.event_type == "listenKeyExpired") renew_listen_key();
       return;
   }
 }
 
-void SpotTrading::on_execution(const binance::ExecutionReport& e) {
+void TradingSession::on_execution(const ExecutionReport& e) {
   Order& o = track(e.placed_client_order_id(), e.symbol, e.side, e.order_type, e.qty, e.price);
   o.venue_order_id = e.order_id;
   const th_time_ns ts = ms_to_ns(e.transaction_time_ms);
   if (e.execution_type == "TRADE")
-    emit_fill(o, std::to_string(e.trade_id), binance::th_side(e.side), e.maker ? TH_LIQ_MAKER : TH_LIQ_TAKER,
+    emit_fill(o, std::to_string(e.trade_id), th_side(e.side), e.maker ? TH_LIQ_MAKER : TH_LIQ_TAKER,
               e.last_price, e.last_qty, e.commission, e.commission_asset, ts);
-  const binance::SymbolTable::Entry* sym = symbols_.find(e.symbol);
-  const th_fixed avg = sym ? binance::average_price(e.cumulative_quote_qty, e.cumulative_qty, sym->scales) : 0;
-  set_state(o, binance::th_order_state(e.status), e.cumulative_qty, avg, ts,
-            e.reject_reason == "NONE" ? std::string_view() : std::string_view(e.reject_reason));
+  const bool no_reason = e.reject_reason.empty() || e.reject_reason == "NONE";
+  set_state(o, th_order_state(e.status), e.cumulative_qty, e.avg_price, ts,
+            no_reason ? std::string_view() : std::string_view(e.reject_reason));
 }
 
 // ---- events --------------------------------------------------------------------------------
 
-void SpotTrading::emit_order(const Order& o, th_time_ns ts, std::string_view reason) {
+void TradingSession::emit_order(const Order& o, th_time_ns ts, std::string_view reason) {
   const std::string venue_id = o.venue_order_id >= 0 ? std::to_string(o.venue_order_id) : std::string();
   auto ev = make_event<th_ev_order>(TH_EV_ORDER, o.instrument, ts, ctx_.now());
   ev.order_id = o.order_id;
@@ -769,7 +795,7 @@ void SpotTrading::emit_order(const Order& o, th_time_ns ts, std::string_view rea
   ctx_.host()->emit(ctx_.self(), &ev.h);
 }
 
-void SpotTrading::emit_fill(Order& o, std::string_view trade_id, int32_t side, int32_t liquidity, th_fixed price,
+void TradingSession::emit_fill(Order& o, std::string_view trade_id, int32_t side, int32_t liquidity, th_fixed price,
                             th_fixed qty, th_fixed fee, std::string_view fee_asset, th_time_ns ts) {
   acknowledge(o, ts);
   auto ev = make_event<th_ev_fill>(TH_EV_FILL, o.instrument, ts, ctx_.now());
@@ -785,7 +811,7 @@ void SpotTrading::emit_fill(Order& o, std::string_view trade_id, int32_t side, i
   ctx_.host()->emit(ctx_.self(), &ev.h);
 }
 
-void SpotTrading::emit_balance(const binance::Balance& b, th_time_ns ts) {
+void TradingSession::emit_balance(const Balance& b, th_time_ns ts) {
   auto ev = make_event<th_ev_balance>(TH_EV_BALANCE, 0, ts, ctx_.now());
   ev.asset = to_th(b.asset);
   ev.free = b.free;
@@ -793,10 +819,35 @@ void SpotTrading::emit_balance(const binance::Balance& b, th_time_ns ts) {
   ctx_.host()->emit(ctx_.self(), &ev.h);
 }
 
-void SpotTrading::fail_reconcile(const std::string& why) {
+void TradingSession::emit_positions(const std::vector<FuturesPosition>& positions, th_time_ns ts, bool all_traded) {
+  // One-way mode only: the connector sends no positionSide, so its orders trade the BOTH
+  // position. LONG / SHORT entries belong to a hedge-mode account, whose orders Binance refuses
+  // without positionSide (-4061); they are logged, not reported as this instrument's position.
+  // From positionRisk (`all_traded`), which lists every symbol, a flat position is reported for
+  // traded instruments only; ACCOUNT_UPDATE pushes only changed positions, so a flat one there is
+  // a position just closed and is always reported.
+  for (const FuturesPosition& p : positions) {
+    const SymbolTable::Entry* e = symbols_.find(p.symbol);
+    if (e == nullptr) continue;
+    if (p.position_side != "BOTH") {
+      if (p.amount != 0)
+        ctx_.warn(profile_.connector + " hedge-mode position ignored symbol=" + p.symbol + " side=" + p.position_side +
+                  " (this connector trades one-way mode)");
+      continue;
+    }
+    if (all_traded && p.amount == 0 && traded_.count(e->id) == 0) continue;
+    auto ev = make_event<th_ev_position>(TH_EV_POSITION, e->id, ts, ctx_.now());
+    ev.qty = p.amount;
+    ev.avg_entry_price = p.amount == 0 ? 0 : p.entry_price;
+    ev.unrealized_pnl = p.unrealized_pnl;
+    ctx_.host()->emit(ctx_.self(), &ev.h);
+  }
+}
+
+void TradingSession::fail_reconcile(const std::string& why) {
   if (reconcile_ == Reconcile::Failed || reconcile_ == Reconcile::Done) return;
   reconcile_ = Reconcile::Failed;
   emit_status(ctx_, TH_STATUS_ERROR, "reconcile failed: " + why);
 }
 
-}  // namespace tradehost::binance_spot
+}  // namespace tradehost::binance

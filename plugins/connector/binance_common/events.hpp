@@ -1,13 +1,13 @@
-// Building and emitting the connector's events (plugin.h "Events"): the header every event starts
-// with, and status events.
-#ifndef TRADEHOST_BINANCE_SPOT_EVENTS_HPP
-#define TRADEHOST_BINANCE_SPOT_EVENTS_HPP
+// Building and emitting a Binance connector's events (plugin.h "Events"): the header every event
+// starts with, and status events.
+#ifndef TRADEHOST_BINANCE_EVENTS_HPP
+#define TRADEHOST_BINANCE_EVENTS_HPP
 
 #include <tradehost/plugin.hpp>
 
 #include <string>
 
-namespace tradehost::binance_spot {
+namespace tradehost::binance {
 
 /// A zeroed event struct E (th_ev_order, th_ev_fill, ...) whose header is filled: struct_size =
 /// sizeof(E), `type` (TH_EV_*), the instrument (0 for none), the venue's and the host's times.
@@ -31,6 +31,6 @@ inline void emit_status(const Context& ctx, int32_t code, const std::string& mes
   ctx.host()->emit(ctx.self(), &ev.h);
 }
 
-}  // namespace tradehost::binance_spot
+}  // namespace tradehost::binance
 
-#endif  // TRADEHOST_BINANCE_SPOT_EVENTS_HPP
+#endif  // TRADEHOST_BINANCE_EVENTS_HPP
