@@ -213,4 +213,23 @@ TEST(LiveTrading, TradesAndQuotesReachAStrategyThatAsksForThem) {
   EXPECT_EQ(bot.stop(), 0) << bot.log();
 }
 
+// history_bars: before the live klines, the connector pages GET /api/v3/klines back from the
+// venue's newest closed candle. The simulator starts at candle 50 (--start-index 50), so 20 bars of
+// history are candles 31..50 of the file (closes 16712.3 ... 16722.8; file lines 33 and 52), and
+// the first live bar, after one advance, is candle 51 (close 16720.4, line 53).
+TEST(LiveTrading, HistoryBarsComeBeforeTheLiveOnesInOrder) {
+  TempDir d;
+  SimProcess sim(d.path(), {"--start-index", "50"});
+  LiveBot bot(d, sim);
+  bot.write_config("submit_on_bar = 0", "history_bars = 20");
+  ASSERT_NO_FATAL_FAILURE(bot.start());
+  bot.await("bar history for BTCUSDT: 20 closed bars");
+  ASSERT_EQ(sim.advance().status, 200);
+  bot.await("probe bar 21 close=16720.4");
+  EXPECT_EQ(bot.stop(), 0) << bot.log();
+  EXPECT_TRUE(contains(bot.log(), "probe bar 1 close=16712.3\n")) << bot.log();
+  EXPECT_TRUE(contains(bot.log(), "probe bar 20 close=16722.8\n")) << bot.log();
+  EXPECT_FALSE(contains(bot.log(), "probe bar 22 ")) << bot.log();
+}
+
 }  // namespace

@@ -46,32 +46,34 @@ bool parse_rest_klines(std::string_view body, const Scales& scales, std::vector<
   return true;
 }
 
-KlineHistory::KlineHistory(int64_t interval_ms, int64_t bars, int64_t server_now_ms, int64_t page_limit)
-    : interval_ms_(std::max<int64_t>(1, interval_ms)),
-      limit_(std::max<int64_t>(1, page_limit)),
-      current_open_ms_(server_now_ms - server_now_ms % interval_ms_),
-      cursor_ms_(current_open_ms_ - std::max<int64_t>(0, bars) * interval_ms_),
-      wanted_(std::max<int64_t>(0, bars)),
+KlineHistory::KlineHistory(int64_t bars, int64_t server_now_ms, int64_t page_limit)
+    : wanted_(std::max<int64_t>(0, bars)), server_now_ms_(server_now_ms), limit_(std::max<int64_t>(1, page_limit)),
       done_(bars <= 0) {}
 
 std::string KlineHistory::next_query() const {
   if (done_) return {};
-  const int64_t left = (current_open_ms_ - cursor_ms_) / interval_ms_;
-  return "startTime=" + std::to_string(cursor_ms_) + "&limit=" + std::to_string(std::min(left, limit_));
+  const int64_t left = wanted_ - static_cast<int64_t>(candles_.size());
+  if (first_) return "limit=" + std::to_string(std::min(left + 1, limit_));
+  return "endTime=" + std::to_string(candles_.front().open_time_ms - 1) + "&limit=" + std::to_string(std::min(left, limit_));
 }
 
 void KlineHistory::take(const std::vector<RestKline>& page) {
   if (done_) return;
+  const int64_t asked = first_ ? std::min(wanted_ - static_cast<int64_t>(candles_.size()) + 1, limit_)
+                               : std::min(wanted_ - static_cast<int64_t>(candles_.size()), limit_);
+  first_ = false;
+  std::vector<RestKline> older;
   for (const RestKline& k : page) {
-    if (k.open_time_ms < cursor_ms_ || k.open_time_ms >= current_open_ms_) continue;  // repeat, or still open
-    if (!candles_.empty() && k.open_time_ms <= candles_.back().open_time_ms) continue;
-    candles_.push_back(k);
+    if (k.close_time_ms >= server_now_ms_) continue;  // still open
+    if (!candles_.empty() && k.open_time_ms >= candles_.front().open_time_ms) continue;  // a repeat
+    if (!older.empty() && k.open_time_ms <= older.back().open_time_ms) continue;         // out of order
+    older.push_back(k);
   }
-  const int64_t asked = std::min((current_open_ms_ - cursor_ms_) / interval_ms_, limit_);
-  if (!candles_.empty()) cursor_ms_ = std::max(cursor_ms_, candles_.back().open_time_ms + interval_ms_);
-  // Done when the window is covered, or the venue had fewer candles than asked (a young symbol,
-  // or a gap in its history: what exists has been received).
-  if (cursor_ms_ >= current_open_ms_ || static_cast<int64_t>(page.size()) < asked || static_cast<int64_t>(candles_.size()) >= wanted_)
+  candles_.insert(candles_.begin(), older.begin(), older.end());
+  if (static_cast<int64_t>(candles_.size()) > wanted_)
+    candles_.erase(candles_.begin(), candles_.begin() + (static_cast<int64_t>(candles_.size()) - wanted_));
+  // Done when enough, or when the venue had fewer than asked (a young symbol: what exists is here).
+  if (static_cast<int64_t>(candles_.size()) >= wanted_ || static_cast<int64_t>(page.size()) < asked || older.empty())
     done_ = true;
 }
 

@@ -25,26 +25,27 @@ struct RestKline {
 /// "klines[<i>]: <problem>" in `error` on anything else than the documented array shape.
 bool parse_rest_klines(std::string_view body, const Scales& scales, std::vector<RestKline>& out, std::string& error);
 
-/// Pages forward through the last `bars` CLOSED candles of one interval, from the venue's clock:
-/// the first page starts at the open time `bars` intervals before the candle open at
-/// `server_now_ms`, each page asks for at most `page_limit` (spot 1000, futures 1500), and the
-/// next one starts one interval after the last open time received. The still-open candle is never
-/// kept. Not thread-safe; one per subscription.
+/// Pages BACKWARD through the last `bars` closed candles of one interval. The first page asks for
+/// the most recent candles (no startTime/endTime: "the most recent klines are returned"), one more
+/// than wanted because the newest is usually still open; each next page ends just before the
+/// oldest open time received (endTime = that - 1). A candle whose close time is not before
+/// `server_now_ms` is still open and never kept. Working from the venue's newest candle rather than
+/// from a computed window keeps it right on a venue whose market clock differs from its server
+/// clock (the exchange simulator replays 2023 candles with today's serverTime). One per subscription.
 class KlineHistory {
  public:
-  KlineHistory(int64_t interval_ms, int64_t bars, int64_t server_now_ms, int64_t page_limit);
-  /// The query parameters of the next page ("startTime=<ms>&limit=<n>"); "" when done().
+  KlineHistory(int64_t bars, int64_t server_now_ms, int64_t page_limit);
+  /// The query parameters of the next page ("limit=<n>" or "endTime=<ms>&limit=<n>"); "" when done().
   std::string next_query() const;
   /// Takes the answer to next_query(): keeps its closed candles, moves on.
   void take(const std::vector<RestKline>& page);
   bool done() const noexcept { return done_; }
-  /// The closed candles received so far, oldest first, without repeats.
+  /// The closed candles received, oldest first, without repeats; at most `bars`.
   const std::vector<RestKline>& candles() const noexcept { return candles_; }
 
  private:
-  int64_t interval_ms_, limit_, current_open_ms_, cursor_ms_;
-  int64_t wanted_;
-  bool done_ = false;
+  int64_t wanted_, server_now_ms_, limit_;
+  bool first_ = true, done_ = false;
   std::vector<RestKline> candles_;
 };
 

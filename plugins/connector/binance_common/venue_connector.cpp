@@ -1,5 +1,7 @@
 #include "venue_connector.hpp"
 
+#include "json_fields.hpp"
+
 #include <cctype>
 #include <utility>
 
@@ -8,6 +10,9 @@ namespace tradehost::binance {
 namespace {
 
 constexpr uint64_t kExchangeInfoCookie = 1;
+// history_bars requests: kHistoryCookie + 2 * instrument id, + 1 for a klines page (below the
+// session's TradingSession::kCookieBase).
+constexpr uint64_t kHistoryCookie = 1ull << 32;
 
 /// Binance's kline interval text for a bar interval, or "" when Binance has none
 /// (web-socket-streams.md "Kline/Candlestick chart intervals"; USD-M lists the same).
@@ -49,6 +54,9 @@ std::vector<Field> venue_config_fields(const VenueConfigText& text, std::vector<
       Field{"request_timeout", TH_CFG_DURATION, "\"10s\"",
             "a REST request unanswered by then has an unknown outcome: an order is then looked up by its client order "
             "id, never resent"},
+      Field{"history_bars", TH_CFG_I64, "0",
+            "closed bars fetched from REST klines when a strategy subscribes, before the live ones (indicator warm-up)"}
+          .with_unit("bars"),
   };
   fields.insert(fields.end(), extra.begin(), extra.end());
   return fields;
@@ -81,11 +89,14 @@ VenueConnector::VenueConnector(Context ctx, VenueDefaults defaults, TradingProfi
                                int64_t weight_limit)
     : Connector(ctx),
       defaults_(std::move(defaults)),
+      time_path_(profile.server_time.path),
+      history_bars_(ctx.i64("history_bars")),
       settings_(settings),
       weight_limit_(weight_limit),
       parser_(profile.venue),
       session_(ctx, symbols_, std::move(profile), std::move(settings)) {
   if (weight_limit_ <= 0) throw Error(TH_ERR_INVALID_ARG, "request_weight_limit must be positive");
+  if (history_bars_ < 0 || history_bars_ > 100'000) throw Error(TH_ERR_INVALID_ARG, "history_bars must be between 0 and 100000");
 }
 
 void VenueConnector::load_instruments() {
@@ -110,6 +121,7 @@ void VenueConnector::load_instruments() {
 
 void VenueConnector::on_http(uint64_t, uint64_t cookie, const th_http_response& r) {
   if (cookie >= TradingSession::kCookieBase) return session_.on_http(cookie, r);
+  if (cookie >= kHistoryCookie) return on_history(cookie, r);
   if (cookie == kExchangeInfoCookie) on_exchange_info(r);
 }
 
@@ -165,8 +177,13 @@ void VenueConnector::subscribe(th_instrument_id id, uint32_t mask, int64_t inter
   if (mask & TH_EV_MASK(TH_EV_BAR)) {
     const std::string iv = binance_interval(interval_ns);
     if (iv.empty()) throw Error(TH_ERR_UNSUPPORTED, "Binance has no kline interval of this length");
-    bars_[id].interval_ns = interval_ns;
+    BarState& st = bars_[id];
+    st.interval_ns = interval_ns;
     open_stream(sym + "@kline_" + iv, id);
+    if (history_bars_ > 0 && !defaults_.klines_path.empty() && !st.loading) {
+      st.loading = true;  // the window comes from the venue's clock: ask it first
+      request_history(id, /*time=*/true, "");
+    }
   }
   if (mask & TH_EV_MASK(TH_EV_TRADE)) open_stream(sym + "@aggTrade", id);
   if (mask & TH_EV_MASK(TH_EV_QUOTE)) open_stream(sym + "@bookTicker", id);
@@ -211,19 +228,97 @@ void VenueConnector::on_kline(const Kline& k) {
   const SymbolTable::Entry* e = symbols_.find(k.symbol);
   auto it = e ? bars_.find(e->id) : bars_.end();
   if (it == bars_.end()) return;
-  const int64_t open_time = k.open_time_ms * 1'000'000;
+  if (it->second.loading) {
+    it->second.held.push_back(k);  // after the history, in order
+    return;
+  }
+  emit_bar(e->id, it->second, k.open_time_ms, k.open, k.high, k.low, k.close, k.volume);
+}
+
+void VenueConnector::emit_bar(th_instrument_id id, BarState& st, int64_t open_ms, int64_t open, int64_t high, int64_t low,
+                              int64_t close, int64_t volume) {
+  const int64_t open_time = open_ms * 1'000'000;
+  if (open_time <= st.last_open) return;  // a duplicate after a reconnect, or already in the history
+  st.last_open = open_time;
   // A bar becomes known when it closes.
-  auto bar = make_event<th_ev_bar>(TH_EV_BAR, e->id, open_time + it->second.interval_ns, ctx_.now());
+  auto bar = make_event<th_ev_bar>(TH_EV_BAR, id, open_time + st.interval_ns, ctx_.now());
   bar.open_time = open_time;
-  bar.interval_ns = it->second.interval_ns;
-  bar.open = k.open;
-  bar.high = k.high;
-  bar.low = k.low;
-  bar.close = k.close;
-  bar.volume = k.volume;
-  if (bar.open_time <= it->second.last_open) return;  // a duplicate after a reconnect
-  it->second.last_open = bar.open_time;
+  bar.interval_ns = st.interval_ns;
+  bar.open = open;
+  bar.high = high;
+  bar.low = low;
+  bar.close = close;
+  bar.volume = volume;
   ctx_.host()->emit(ctx_.self(), &bar.h);
+}
+
+void VenueConnector::request_history(th_instrument_id id, bool time, const std::string& query) {
+  const SymbolTable::Entry* e = symbols_.find(id);
+  int64_t weight = 1;
+  std::string url = settings_.rest_url + time_path_;
+  if (!time) {
+    const int64_t limit = std::stoll(query.substr(query.rfind('=') + 1));
+    weight = !defaults_.klines_weight_by_limit ? 2 : limit < 100 ? 1 : limit < 500 ? 2 : limit <= 1000 ? 5 : 10;
+    url = settings_.rest_url + defaults_.klines_path + "?symbol=" + e->symbol + "&interval=" +
+          binance_interval(bars_[id].interval_ns) + "&" + query;
+  }
+  const std::string budgets = settings_.weight_budget + "=" + std::to_string(weight);
+  th_http_request req{};
+  req.struct_size = sizeof req;
+  req.method = TH_HTTP_GET;
+  req.url = to_th(url);
+  req.venue = to_th(settings_.venue);
+  req.budgets = to_th(budgets);
+  req.flags = TH_HTTP_IDEMPOTENT;
+  if (ctx_.host()->http_request(ctx_.self(), &req, kHistoryCookie + 2 * id + (time ? 0 : 1)) == 0) {
+    ctx_.warn("bar history for " + e->symbol + ": request refused; live bars only");
+    finish_history(id, bars_[id]);
+  }
+}
+
+void VenueConnector::on_history(uint64_t cookie, const th_http_response& r) {
+  const auto id = static_cast<th_instrument_id>((cookie - kHistoryCookie) / 2);
+  const bool time = (cookie - kHistoryCookie) % 2 == 0;
+  auto it = bars_.find(id);
+  const SymbolTable::Entry* e = symbols_.find(id);
+  if (it == bars_.end() || e == nullptr) return;
+  BarState& st = it->second;
+  const std::string_view body(reinterpret_cast<const char*>(r.body.ptr), r.body.ptr ? r.body.len : 0);
+  auto give_up = [&](const std::string& why) {
+    ctx_.warn("bar history for " + e->symbol + ": " + why + "; live bars only from here");
+    finish_history(id, st);
+  };
+  if (r.error != TH_OK) return give_up(std::string(to_sv(r.message)));
+  if (r.status != 200) return give_up("HTTP " + std::to_string(r.status) + ": " + std::string(body.substr(0, 200)));
+  std::string error;
+  if (time) {
+    rapidjson::Document doc;
+    int64_t server_ms = 0;
+    if (!detail::parse_document(body, "server time", doc, error) ||
+        !detail::JsonFields(doc, "server time", error).i64("serverTime", server_ms))
+      return give_up(error);
+    st.history.emplace(history_bars_, server_ms, defaults_.klines_page_limit);
+  } else {
+    std::vector<RestKline> page;
+    if (!parse_rest_klines(body, e->scales, page, error)) return give_up(error);
+    st.history->take(page);
+  }
+  if (st.history->done()) {
+    // Pages come newest first; the bars go out oldest first, then the live ones held meanwhile.
+    const auto& got = st.history->candles();
+    ctx_.info("bar history for " + e->symbol + ": " + std::to_string(got.size()) + " closed bars");
+    for (const RestKline& k : got) emit_bar(id, st, k.open_time_ms, k.open, k.high, k.low, k.close, k.volume);
+    return finish_history(id, st);
+  }
+  request_history(id, /*time=*/false, st.history->next_query());
+}
+
+void VenueConnector::finish_history(th_instrument_id, BarState& st) {
+  st.loading = false;
+  st.history.reset();
+  auto held = std::move(st.held);
+  st.held.clear();
+  for (const Kline& k : held) on_kline(k);
 }
 
 void VenueConnector::on_agg_trade(const AggTrade& t) {

@@ -10,12 +10,14 @@
 #define TRADEHOST_BINANCE_VENUE_CONNECTOR_HPP
 
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <tradehost/plugin.hpp>
 #include <vector>
 
 #include "exchange_info.hpp"
+#include "kline_history.hpp"
 #include "market_data.hpp"
 #include "symbol_table.hpp"
 #include "trading_session.hpp"
@@ -34,6 +36,11 @@ struct VenueDefaults {
   int exchange_info_weight = 1;
   std::string orders_window;    ///< the orders budget's window in its name: "10s", "1m"
   const char* orders_key = "";  ///< the config key of the orders limit ("orders_per_10s")
+  /// GET klines for `history_bars`: "/api/v3/klines" (weight 2) or "/fapi/v1/klines" (weight by
+  /// limit: [1,100) 1, [100,500) 2, [500,1000] 5, more 10), at most page_limit per request.
+  std::string klines_path;
+  int64_t klines_page_limit = 1000;
+  bool klines_weight_by_limit = false;
 };
 
 /// How an exchangeInfo symbol is defined as an instrument.
@@ -53,7 +60,7 @@ struct VenueConfigText {
 };
 
 /// The config keys every Binance connector has: testnet, rest_url, ws_url, request_weight_limit,
-/// the orders budget, the credential, recv_window, request_timeout; then `extra`.
+/// the orders budget, the credential, recv_window, request_timeout, history_bars; then `extra`.
 std::vector<Field> venue_config_fields(const VenueConfigText& text, std::vector<Field> extra = {});
 
 /// Reads testnet / rest_url / ws_url, the credential's budget name, recv_window (1 ms..60 s,
@@ -91,7 +98,17 @@ class VenueConnector : public Connector {
   struct BarState {
     int64_t interval_ns = 0;
     int64_t last_open = 0;
+    // history_bars: while the REST pages load, live klines wait in `held`.
+    bool loading = false;
+    std::optional<KlineHistory> history;
+    std::vector<Kline> held;
   };
+
+  void request_history(th_instrument_id id, bool time, const std::string& query);
+  void on_history(uint64_t cookie, const th_http_response& r);
+  void finish_history(th_instrument_id id, BarState& st);
+  void emit_bar(th_instrument_id id, BarState& st, int64_t open_ms, int64_t open, int64_t high, int64_t low, int64_t close,
+                int64_t volume);
 
   void on_exchange_info(const th_http_response& r);
   void open_stream(const std::string& name, th_instrument_id id);
@@ -100,6 +117,8 @@ class VenueConnector : public Connector {
   void on_book_ticker(const BookTicker& q);
 
   VenueDefaults defaults_;
+  std::string time_path_;  ///< the venue's server time endpoint (history windows use its clock)
+  int64_t history_bars_ = 0;
   TradingSettings settings_;
   int64_t weight_limit_;
   MarketDataParser parser_;

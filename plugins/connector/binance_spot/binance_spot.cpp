@@ -42,6 +42,9 @@ const binance::VenueDefaults kSpotDefaults{
     .exchange_info_weight = 20,
     .orders_window = "10s",
     .orders_key = "orders_per_10s",
+    .klines_path = "/api/v3/klines",  // rest-api.md "Kline/Candlestick data": weight 2, limit <= 1000
+    .klines_page_limit = 1000,
+    .klines_weight_by_limit = false,
 };
 
 // Request weights, rest-api.md (2023-06-07): "Check server time" 1, "New order" 1, "Cancel order"

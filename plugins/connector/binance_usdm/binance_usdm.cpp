@@ -62,6 +62,9 @@ const binance::VenueDefaults kUsdmDefaults{
     .exchange_info_weight = 1,
     .orders_window = "1m",
     .orders_key = "orders_per_minute",
+    .klines_path = "/fapi/v1/klines",  // "Kline/Candlestick Data": weight by limit, limit <= 1500
+    .klines_page_limit = 1500,
+    .klines_weight_by_limit = true,
 };
 
 /// The `callback_rate` key as Binance's text: "" when unset; percent with one decimal, 0.1 to 10

@@ -36,39 +36,49 @@ TEST(KlineHistory, RefusesAnythingButTheArrayShape) {
   EXPECT_NE(error.find("klines[0]: close "), std::string::npos) << error;  // 3 decimals at price scale 2
 }
 
-// 1-minute candles, 2500 wanted, the venue's clock at 1,700,000,030,000 ms: the open candle began
-// at 1,699,999,980,000 (= 28,333,333 x 60,000), so the window starts 2500 minutes earlier, at
-// 1,699,849,980,000, and takes three pages: 1000, 1000 and 500.
-TEST(KlineHistory, PagesForwardThroughTheClosedCandlesOnly) {
-  KlineHistory h(60'000, 2500, 1'700'000'030'000, 1000);
-  auto page = [](int64_t from, int n) {
+// 1-minute candles, 2500 wanted, the venue's clock at 1,700,000,030,000 ms: the newest candle
+// (open 1,699,999,980,000 = 28,333,333 x 60,000) is still open, so the first page asks for 2501
+// capped at the page limit, 1000, and keeps the 999 closed ones; the next pages end just before the
+// oldest open time so far, asking for what is left: 1501 -> 1000, then 501.
+TEST(KlineHistory, PagesBackwardFromTheNewestClosedCandle) {
+  KlineHistory h(2500, 1'700'000'030'000, 1000);
+  // `n` one-minute candles whose last opens at `last_open`.
+  auto page = [](int64_t last_open, int n) {
     std::vector<RestKline> p;
-    for (int i = 0; i < n; ++i) p.push_back(RestKline{from + i * 60'000LL, from + i * 60'000LL + 59'999, 1, 1, 1, 1, 1});
+    for (int i = n - 1; i >= 0; --i) {
+      const int64_t open = last_open - i * 60'000LL;
+      p.push_back(RestKline{open, open + 59'999, 1, 1, 1, 1, 1});
+    }
     return p;
   };
-  EXPECT_EQ(h.next_query(), "startTime=1699849980000&limit=1000");
-  h.take(page(1'699'849'980'000, 1000));
+  EXPECT_EQ(h.next_query(), "limit=1000");
+  h.take(page(1'699'999'980'000, 1000));  // 999 closed + the open one
   EXPECT_FALSE(h.done());
-  EXPECT_EQ(h.next_query(), "startTime=1699909980000&limit=1000");  // + 1000 minutes
-  h.take(page(1'699'909'980'000, 1000));
-  EXPECT_EQ(h.next_query(), "startTime=1699969980000&limit=500");
-  h.take(page(1'699'969'980'000, 501));  // the venue also sends the candle still open: not kept
+  ASSERT_EQ(h.candles().size(), 999u);
+  EXPECT_EQ(h.candles().back().open_time_ms, 1'699'999'920'000);
+  EXPECT_EQ(h.candles().front().open_time_ms, 1'699'940'040'000);  // 1,699,999,920,000 - 998 x 60,000
+  EXPECT_EQ(h.next_query(), "endTime=1699940039999&limit=1000");
+  h.take(page(1'699'939'980'000, 1000));
+  EXPECT_EQ(h.next_query(), "endTime=1699880039999&limit=501");  // 2500 - 1999 left
+  h.take(page(1'699'879'980'000, 501));
   EXPECT_TRUE(h.done());
   EXPECT_EQ(h.next_query(), "");
   ASSERT_EQ(h.candles().size(), 2500u);
-  EXPECT_EQ(h.candles().front().open_time_ms, 1'699'849'980'000);
-  EXPECT_EQ(h.candles().back().open_time_ms, 1'699'999'920'000);  // the last closed one
+  EXPECT_EQ(h.candles().front().open_time_ms, 1'699'849'980'000);  // 1,699,999,920,000 - 2499 x 60,000
+  EXPECT_EQ(h.candles().back().open_time_ms, 1'699'999'920'000);
+  for (size_t i = 1; i < h.candles().size(); ++i)
+    ASSERT_EQ(h.candles()[i].open_time_ms - h.candles()[i - 1].open_time_ms, 60'000) << i;
 }
 
 TEST(KlineHistory, AShortHistoryEndsWithWhatTheVenueHas) {
-  KlineHistory h(60'000, 100, 1'700'000'030'000, 1000);
-  EXPECT_EQ(h.next_query(), "startTime=1699993980000&limit=100");  // 1,699,999,980,000 - 6,000,000
+  KlineHistory h(100, 1'700'000'030'000, 1000);
+  EXPECT_EQ(h.next_query(), "limit=101");
   std::vector<RestKline> listed{{1'699'999'860'000, 1'699'999'919'999, 1, 1, 1, 1, 1},
                                 {1'699'999'920'000, 1'699'999'979'999, 1, 1, 1, 1, 1}};
   h.take(listed);  // a symbol listed two minutes ago
   EXPECT_TRUE(h.done());
   EXPECT_EQ(h.candles().size(), 2u);
-  KlineHistory none(60'000, 0, 1'700'000'030'000, 1000);
+  KlineHistory none(0, 1'700'000'030'000, 1000);
   EXPECT_TRUE(none.done());
 }
 
