@@ -32,9 +32,9 @@ class LiveBot {
   }
 
   /// The probe's settings (TOML lines) for the next start.
-  void write_config(const std::string& probe, const std::string& connector_extra = "") {
+  void write_config(const std::string& probe, const std::string& connector_extra = "", const std::string& bot_extra = "") {
     write_file(d_ / "bot.toml",
-               "[bot]\nname = \"live-it\"\nmode = \"live\"\nstate = \"state.sqlite\"\nout = \"out\"\n\n"
+               "[bot]\nname = \"live-it\"\nmode = \"live\"\nstate = \"state.sqlite\"\nout = \"out\"\n" + bot_extra + "\n"
                "[plugins]\npaths = [\"" + kPluginDir + "\", \"" + std::string(TH_BINARY_DIR) + "/live_fixtures\"]\n\n"
                "[[connector]]\nname = \"binance\"\ntype = \"" + venue_.connector + "\"\nrest_url = \"" + sim_.http_url() + "\"\nws_url = \"" +
                    sim_.ws_url() + "\"\ncredential = \"sim\"\n" + connector_extra + "\n"

@@ -15,6 +15,7 @@
 // So a 0.1 BTC buy at 16707.5 - 3 = 16704.50 (placed on bar 1) fills 0.0566 on candle 2 and the
 // remaining 0.0434 on candle 3.
 #include "live_bot.hpp"
+#include "tests/unit/net/test_pki.hpp"
 
 namespace {
 
@@ -230,6 +231,27 @@ TEST(LiveTrading, HistoryBarsComeBeforeTheLiveOnesInOrder) {
   EXPECT_TRUE(contains(bot.log(), "probe bar 1 close=16712.3\n")) << bot.log();
   EXPECT_TRUE(contains(bot.log(), "probe bar 20 close=16722.8\n")) << bot.log();
   EXPECT_FALSE(contains(bot.log(), "probe bar 22 ")) << bot.log();
+}
+
+// Over TLS: the simulator serves HTTPS and WSS only, with a certificate for "localhost" signed by a
+// CA made in this test; the bot trusts that CA through [bot] tls_ca_file. Starting live needs
+// exchangeInfo, the server time, the listenKey, the open orders and the account over HTTPS and
+// both streams over WSS, all verified against the CA.
+TEST(LiveTrading, StartsOverTlsWithTheTestCa) {
+  namespace pki = tradehost::net::test;
+  TempDir d;
+  const pki::TestCa ca = pki::make_test_ca("tradehost live test CA");
+  const pki::ServerCert cert = pki::make_server_cert(ca, {"localhost"});
+  write_file(d / "ca.pem", ca.cert_pem);
+  write_file(d / "server.pem", cert.cert_pem);
+  write_file(d / "server.key", cert.key_pem);
+  SimProcess sim(d.path(), {"--tls-cert", (d / "server.pem").string(), "--tls-key", (d / "server.key").string()});
+  ASSERT_EQ(sim.http_url().rfind("https://localhost:", 0), 0u);
+  LiveBot bot(d, sim);
+  bot.write_config("submit_on_bar = 0", "", "tls_ca_file = \"" + (d / "ca.pem").string() + "\"");
+  ASSERT_NO_FATAL_FAILURE(bot.start());
+  EXPECT_TRUE(contains(bot.log(), "websocket open url=localhost:")) << bot.log();
+  EXPECT_EQ(bot.stop(), 0) << bot.log();
 }
 
 }  // namespace

@@ -37,7 +37,9 @@ class SimProcess {
   SimProcess(const std::filesystem::path& cwd, std::vector<std::string> extra = {})
       : time_path_(usdm(extra) ? "/fapi/v1/time" : "/api/v3/time"), child_(args(std::move(extra)), cwd) {
     const bool up = child_.read_until([&] { return contains(child_.out, "\n"); }, std::chrono::seconds(60));
-    const std::string prefix = "listening http://";
+    // "listening http://127.0.0.1:PORT", or https:// when started with --tls-cert/--tls-key
+    tls_ = child_.out.rfind("listening https://", 0) == 0;
+    const std::string prefix = tls_ ? "listening https://" : "listening http://";
     if (!up || child_.out.rfind(prefix, 0) != 0) throw std::runtime_error("exchange-sim did not start: " + child_.out + child_.err);
     host_port_ = child_.out.substr(prefix.size(), child_.out.find('\n') - prefix.size());
     port_ = host_port_.substr(host_port_.find(':') + 1);
@@ -47,8 +49,10 @@ class SimProcess {
     child_.wait(std::chrono::seconds(30));
   }
 
-  std::string http_url() const { return "http://" + host_port_; }
-  std::string ws_url() const { return "ws://" + host_port_; }
+  /// The URLs a bot uses (https:// and wss:// for a TLS simulator, whose certificate names
+  /// "localhost"). request() and the helpers below speak plain HTTP only.
+  std::string http_url() const { return tls_ ? "https://localhost:" + port_ : "http://" + host_port_; }
+  std::string ws_url() const { return tls_ ? "wss://localhost:" + port_ : "ws://" + host_port_; }
   Child& child() { return child_; }
 
   SimReply request(const std::string& method, const std::string& target, const std::string& body = "",
@@ -123,6 +127,7 @@ class SimProcess {
 
   std::string time_path_;  // the venue's server time, for signed_get's timestamp
   Child child_;
+  bool tls_ = false;
   std::string host_port_, port_;
 };
 
