@@ -3,10 +3,12 @@
 //
 // Market data: instruments from GET /api/v3/exchangeInfo (PRICE_FILTER tick size, LOT_SIZE step
 // and minimum, NOTIONAL / MIN_NOTIONAL); closed klines from `<symbol>@kline_<interval>` as bars,
-// `<symbol>@aggTrade` as trades and `<symbol>@bookTicker` as quotes. Order book events are not
-// given: plugin.h defines no book event struct yet. Sources: binance/binance-spot-api-docs
-// rest-api.md "Exchange information", web-socket-streams.md "Aggregate Trade Streams",
-// "Kline/Candlestick Streams", "Individual Symbol Book Ticker Streams".
+// `<symbol>@aggTrade` as trades and `<symbol>@bookTicker` as quotes; order book events
+// (TH_EV_BOOK_SNAPSHOT / TH_EV_BOOK_DELTA, the best `book_depth` levels) from `<symbol>@depth@100ms`
+// and GET /api/v3/depth, synchronised by binance_common's BookFeeds (book_feed.hpp). Sources:
+// binance/binance-spot-api-docs rest-api.md "Exchange information", "Order book",
+// web-socket-streams.md "Aggregate Trade Streams", "Kline/Candlestick Streams", "Individual Symbol
+// Book Ticker Streams", "Diff. Depth Stream", "How to manage a local order book correctly".
 //
 // Orders (mode = "live"; spot_trading.hpp has the details): submit = POST /api/v3/order with the
 // host's client order id as newClientOrderId; cancel = DELETE /api/v3/order by origClientOrderId;
@@ -20,6 +22,7 @@
 #include "events.hpp"
 #include "spot_trading.hpp"
 
+#include <binance_common/book_feed.hpp>
 #include <binance_common/exchange_info.hpp>
 #include <binance_common/market_data.hpp>
 #include <binance_common/symbol_table.hpp>
@@ -72,7 +75,7 @@ class BinanceSpot : public tradehost::Connector {
   static constexpr bool trading = true;
   static constexpr const char* type_name = "binance_spot";
   static constexpr const char* description =
-      "Binance spot: instruments from exchangeInfo, bars, trades and quotes; live orders, fills and balances "
+      "Binance spot: instruments from exchangeInfo, bars, trades, quotes and order books; live orders, fills and balances "
       "through the REST API and the user data stream";
 
   static std::vector<Field> config() {
@@ -89,6 +92,9 @@ class BinanceSpot : public tradehost::Connector {
         Field{"request_timeout", TH_CFG_DURATION, "\"10s\"",
               "a REST request unanswered by then has an unknown outcome: an order is then looked up by its client order id, never resent"},
         Field{"orders_per_10s", TH_CFG_I64, "50", "ORDERS budget per 10 seconds (exchangeInfo rateLimits)"}.with_unit("orders per 10 s"),
+        Field{"book_depth", TH_CFG_I64, "20",
+              "levels per side in order book events (events = [\"book\"]); 1..5000, the most GET /api/v3/depth returns"}
+            .with_unit("levels"),
     };
   }
 
@@ -97,7 +103,8 @@ class BinanceSpot : public tradehost::Connector {
         settings_(read_settings(ctx)),
         weight_limit_(ctx.i64("request_weight_limit")),
         parser_(binance::Venue::Spot),
-        trading_(ctx, symbols_, settings_) {
+        trading_(ctx, symbols_, settings_),
+        books_(ctx, book_settings(ctx, settings_)) {
     if (weight_limit_ <= 0) throw Error(TH_ERR_INVALID_ARG, "request_weight_limit must be positive");
   }
 
@@ -122,7 +129,8 @@ class BinanceSpot : public tradehost::Connector {
     if (h->http_request(ctx_.self(), &req, kExchangeInfoCookie) == 0) throw Error(TH_ERR_IO, "exchangeInfo request refused");
   }
 
-  void on_http(uint64_t, uint64_t cookie, const th_http_response& r) override {
+  void on_http(uint64_t request_id, uint64_t cookie, const th_http_response& r) override {
+    if (binance::BookFeeds::owns(cookie)) return books_.on_http(request_id, cookie, r);
     if (cookie >= SpotTrading::kCookieBase) return trading_.on_http(cookie, r);
     if (cookie != kExchangeInfoCookie) return;
     const std::string_view body(reinterpret_cast<const char*>(r.body.ptr), r.body.ptr ? r.body.len : 0);
@@ -160,11 +168,12 @@ class BinanceSpot : public tradehost::Connector {
            defined ? std::to_string(defined) + " instruments from " + settings_.rest_url : "exchangeInfo holds no TRADING symbol");
   }
 
-  /// Bars (kline), trades (aggTrade) and quotes (bookTicker): one raw stream each.
+  /// Bars (kline), trades (aggTrade) and quotes (bookTicker): one raw stream each; order books:
+  /// a BookFeeds feed (its own depth stream and REST snapshots).
   void subscribe(th_instrument_id id, uint32_t mask, int64_t interval_ns) override {
-    constexpr uint32_t kGiven = TH_EV_MASK(TH_EV_BAR) | TH_EV_MASK(TH_EV_TRADE) | TH_EV_MASK(TH_EV_QUOTE);
-    if (mask & ~kGiven)
-      throw Error(TH_ERR_UNSUPPORTED, "binance_spot gives bars, trades and quotes (order book events have no ABI struct yet)");
+    constexpr uint32_t kGiven =
+        TH_EV_MASK(TH_EV_BAR) | TH_EV_MASK(TH_EV_TRADE) | TH_EV_MASK(TH_EV_QUOTE) | binance::BookFeeds::kMask;
+    if (mask & ~kGiven) throw Error(TH_ERR_UNSUPPORTED, "binance_spot gives bars, trades, quotes and order books");
     const binance::SymbolTable::Entry* e = symbols_.find(id);
     if (e == nullptr) throw Error(TH_ERR_NOT_FOUND, "unknown instrument");
     const std::string sym = lower(e->symbol);
@@ -176,10 +185,12 @@ class BinanceSpot : public tradehost::Connector {
     }
     if (mask & TH_EV_MASK(TH_EV_TRADE)) open_stream(sym + "@aggTrade", id);
     if (mask & TH_EV_MASK(TH_EV_QUOTE)) open_stream(sym + "@bookTicker", id);
+    if (mask & binance::BookFeeds::kMask) books_.add(id, e->symbol, e->scales);
   }
 
   void on_ws(uint64_t conn, uint64_t cookie, int32_t what, std::string_view data) override {
     if (cookie == SpotTrading::kUserStreamCookie) return trading_.on_ws(conn, what, data);
+    if (binance::BookFeeds::owns(cookie)) return books_.on_ws(cookie, what, data);
     if (what == TH_WS_CLOSED) {
       ctx_.warn("market stream closed (" + std::string(data) + "); the host reconnects");
       return;
@@ -198,7 +209,10 @@ class BinanceSpot : public tradehost::Connector {
     }
   }
 
-  void on_timer(uint64_t, uint64_t cookie) override { trading_.on_timer(cookie); }
+  void on_timer(uint64_t timer_id, uint64_t cookie) override {
+    if (binance::BookFeeds::owns(cookie)) return books_.on_timer(timer_id, cookie);
+    trading_.on_timer(cookie);
+  }
 
   void submit(const th_order& order) override { trading_.submit(order); }
   void cancel(const th_order& order) override { trading_.cancel(order); }
@@ -232,6 +246,21 @@ class BinanceSpot : public tradehost::Connector {
     // Order limits count per account, so the budget is per credential.
     s.orders_budget = s.venue + ":ORDERS:10s:" + ctx.str("credential");
     return s;
+  }
+
+  // rest-api.md "Order book": weight by limit; the connector's REQUEST_WEIGHT budget pays.
+  static binance::BookFeedSettings book_settings(const Context& ctx, const tradehost::binance_spot::TradingSettings& s) {
+    binance::BookFeedSettings b;
+    b.venue = binance::Venue::Spot;
+    b.rest_url = s.rest_url;
+    b.ws_url = s.ws_url;
+    b.rate_venue = s.venue;
+    b.weight_budget = s.weight_budget;
+    b.depth = binance::spot_depth_endpoint();
+    const int64_t depth = ctx.i64("book_depth");
+    b.book_depth = depth > 0 ? static_cast<size_t>(depth) : 0;  // 0 is refused by BookFeeds
+    b.request_timeout_ms = static_cast<uint32_t>(s.request_timeout_ms);
+    return b;
   }
 
   void open_stream(const std::string& name, th_instrument_id id) {
@@ -296,6 +325,7 @@ class BinanceSpot : public tradehost::Connector {
   std::map<th_instrument_id, BarState> bars_;
   std::set<std::string> streams_;
   SpotTrading trading_;
+  binance::BookFeeds books_;
 };
 
 }  // namespace

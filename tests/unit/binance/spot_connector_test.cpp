@@ -60,7 +60,8 @@ struct Host {
   std::map<std::string, std::string> config_str = {
       {"rest_url", "http://venue"}, {"ws_url", "ws://venue"}, {"credential", "acct"}};
   std::map<std::string, int64_t> config_i64 = {
-      {"request_weight_limit", 1200}, {"orders_per_10s", 50}, {"recv_window", 5'000'000'000}, {"request_timeout", 10'000'000'000}};
+      {"request_weight_limit", 1200}, {"orders_per_10s", 50}, {"recv_window", 5'000'000'000}, {"request_timeout", 10'000'000'000},
+      {"book_depth", 20}};
   std::vector<Request> requests;
   std::vector<Timer> timers;
   std::vector<Event> events;
