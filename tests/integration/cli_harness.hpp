@@ -51,6 +51,12 @@ inline constexpr int64_t kDayNs = 86'400LL * 1'000'000'000;
 // Small utilities
 
 inline bool contains(std::string_view hay, std::string_view needle) { return hay.find(needle) != std::string_view::npos; }
+/// How many times `needle` stands in `hay` (overlapping ones counted).
+inline size_t occurrences(std::string_view hay, std::string_view needle) {
+  size_t n = 0;
+  for (size_t at = hay.find(needle); at != std::string_view::npos; at = hay.find(needle, at + 1)) ++n;
+  return n;
+}
 
 inline std::string read_file(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);

@@ -254,4 +254,20 @@ TEST(LiveTrading, StartsOverTlsWithTheTestCa) {
   EXPECT_EQ(bot.stop(), 0) << bot.log();
 }
 
+// In live mode the first order book a strategy gets is a SNAPSHOT, although the connector
+// synchronises it while the host is still reconciling (before any strategy starts): the host holds
+// market events until then. The book at candle 0 (close 16726.1) per the simulator README: best
+// bid = the close, ask one tick above, then one tick apart, 2 BTC a level; three levels a side.
+TEST(LiveTrading, TheFirstBookALiveStrategyGetsIsASnapshot) {
+  TempDir d;
+  SimProcess sim(d.path());
+  LiveBot bot(d, sim);
+  bot.write_config("submit_on_bar = 0\nevents = [\"bar\", \"book\"]", "book_depth = 3");
+  ASSERT_NO_FATAL_FAILURE(bot.start(3));  // klines, depth, user data
+  const size_t at = bot.await("probe book ");
+  EXPECT_EQ(bot.log().substr(at, bot.log().find('\n', at) - at),
+            "1 snapshot bids=3 asks=3 best=16726.1/16726.11 top=16726.1:2,16726.09:2,16726.08:2|16726.11:2,16726.12:2,16726.13:2");
+  EXPECT_EQ(bot.stop(), 0) << bot.log();
+}
+
 }  // namespace

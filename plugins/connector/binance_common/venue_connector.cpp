@@ -35,6 +35,22 @@ std::string trim_slashes(std::string url) {
   return url;
 }
 
+/// The order book feeds' settings: the venue's depth endpoint (spot rest-api.md "Order book",
+/// USD-M "Order Book": weight by limit), paid from the connector's REQUEST_WEIGHT budget.
+BookFeedSettings book_settings(const Context& ctx, Venue venue, const TradingSettings& s) {
+  BookFeedSettings b;
+  b.venue = venue;
+  b.rest_url = s.rest_url;
+  b.ws_url = s.ws_url;
+  b.rate_venue = s.venue;
+  b.weight_budget = s.weight_budget;
+  b.depth = venue == Venue::Spot ? spot_depth_endpoint() : usdm_depth_endpoint();
+  const int64_t depth = ctx.i64("book_depth");
+  b.book_depth = depth > 0 ? static_cast<size_t>(depth) : 0;  // 0 is refused by BookFeeds
+  b.request_timeout_ms = static_cast<uint32_t>(s.request_timeout_ms);
+  return b;
+}
+
 }  // namespace
 
 std::vector<Field> venue_config_fields(const VenueConfigText& text, std::vector<Field> extra) {
@@ -57,6 +73,9 @@ std::vector<Field> venue_config_fields(const VenueConfigText& text, std::vector<
       Field{"history_bars", TH_CFG_I64, "0",
             "closed bars fetched from REST klines when a strategy subscribes, before the live ones (indicator warm-up)"}
           .with_unit("bars"),
+      Field{"book_depth", TH_CFG_I64, "20",
+            "levels per side in order book events (events = [\"book\"]); at most what the venue's depth endpoint returns"}
+          .with_unit("levels"),
   };
   fields.insert(fields.end(), extra.begin(), extra.end());
   return fields;
@@ -89,12 +108,14 @@ VenueConnector::VenueConnector(Context ctx, VenueDefaults defaults, TradingProfi
                                int64_t weight_limit)
     : Connector(ctx),
       defaults_(std::move(defaults)),
+      venue_(profile.venue),
       time_path_(profile.server_time.path),
       history_bars_(ctx.i64("history_bars")),
       settings_(settings),
       weight_limit_(weight_limit),
       parser_(profile.venue),
-      session_(ctx, symbols_, std::move(profile), std::move(settings)) {
+      session_(ctx, symbols_, std::move(profile), std::move(settings)),
+      books_(ctx, book_settings(ctx, venue_, settings_)) {
   if (weight_limit_ <= 0) throw Error(TH_ERR_INVALID_ARG, "request_weight_limit must be positive");
   if (history_bars_ < 0 || history_bars_ > 100'000) throw Error(TH_ERR_INVALID_ARG, "history_bars must be between 0 and 100000");
 }
@@ -119,8 +140,9 @@ void VenueConnector::load_instruments() {
     throw Error(TH_ERR_IO, "exchangeInfo request refused");
 }
 
-void VenueConnector::on_http(uint64_t, uint64_t cookie, const th_http_response& r) {
+void VenueConnector::on_http(uint64_t request_id, uint64_t cookie, const th_http_response& r) {
   if (cookie >= TradingSession::kCookieBase) return session_.on_http(cookie, r);
+  if (BookFeeds::owns(cookie)) return books_.on_http(request_id, cookie, r);
   if (cookie >= kHistoryCookie) return on_history(cookie, r);
   if (cookie == kExchangeInfoCookie) on_exchange_info(r);
 }
@@ -167,10 +189,8 @@ void VenueConnector::on_exchange_info(const th_http_response& r) {
 }
 
 void VenueConnector::subscribe(th_instrument_id id, uint32_t mask, int64_t interval_ns) {
-  constexpr uint32_t kGiven = TH_EV_MASK(TH_EV_BAR) | TH_EV_MASK(TH_EV_TRADE) | TH_EV_MASK(TH_EV_QUOTE);
-  if (mask & ~kGiven)
-    throw Error(TH_ERR_UNSUPPORTED,
-                defaults_.connector + " gives bars, trades and quotes (order book events have no ABI struct yet)");
+  constexpr uint32_t kGiven = TH_EV_MASK(TH_EV_BAR) | TH_EV_MASK(TH_EV_TRADE) | TH_EV_MASK(TH_EV_QUOTE) | BookFeeds::kMask;
+  if (mask & ~kGiven) throw Error(TH_ERR_UNSUPPORTED, defaults_.connector + " gives bars, trades, quotes and order books");
   const SymbolTable::Entry* e = symbols_.find(id);
   if (e == nullptr) throw Error(TH_ERR_NOT_FOUND, "unknown instrument");
   const std::string sym = lower(e->symbol);
@@ -187,11 +207,13 @@ void VenueConnector::subscribe(th_instrument_id id, uint32_t mask, int64_t inter
   }
   if (mask & TH_EV_MASK(TH_EV_TRADE)) open_stream(sym + "@aggTrade", id);
   if (mask & TH_EV_MASK(TH_EV_QUOTE)) open_stream(sym + "@bookTicker", id);
+  if (mask & BookFeeds::kMask) books_.add(id, e->symbol, e->scales);
   session_.add_traded(id);
 }
 
 void VenueConnector::on_ws(uint64_t conn, uint64_t cookie, int32_t what, std::string_view data) {
   if (cookie == TradingSession::kUserStreamCookie) return session_.on_ws(conn, what, data);
+  if (BookFeeds::owns(cookie)) return books_.on_ws(cookie, what, data);
   if (what == TH_WS_CLOSED) {
     ctx_.warn("market stream closed (" + std::string(data) + "); the host reconnects");
     return;

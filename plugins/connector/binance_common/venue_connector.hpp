@@ -5,7 +5,8 @@
 // TradingSession. The spot and USD-M stream formats differ only in fields MarketDataParser reads
 // per venue (web-socket-streams.md; USD-M "Websocket Market Streams").
 //
-// Order book events are not given: plugin.h defines no book event struct yet.
+// Order books (TH_EV_BOOK_SNAPSHOT / DELTA, the best `book_depth` levels per side) come from a
+// BookFeeds feed per instrument: `<symbol>@depth@100ms` synchronised with REST depth snapshots.
 #ifndef TRADEHOST_BINANCE_VENUE_CONNECTOR_HPP
 #define TRADEHOST_BINANCE_VENUE_CONNECTOR_HPP
 
@@ -16,6 +17,7 @@
 #include <tradehost/plugin.hpp>
 #include <vector>
 
+#include "book_feed.hpp"
 #include "exchange_info.hpp"
 #include "kline_history.hpp"
 #include "market_data.hpp"
@@ -60,7 +62,8 @@ struct VenueConfigText {
 };
 
 /// The config keys every Binance connector has: testnet, rest_url, ws_url, request_weight_limit,
-/// the orders budget, the credential, recv_window, request_timeout, history_bars; then `extra`.
+/// the orders budget, the credential, recv_window, request_timeout, history_bars, book_depth; then
+/// `extra`.
 std::vector<Field> venue_config_fields(const VenueConfigText& text, std::vector<Field> extra = {});
 
 /// Reads testnet / rest_url / ws_url, the credential's budget name, recv_window (1 ms..60 s,
@@ -79,12 +82,16 @@ class VenueConnector : public Connector {
                  int64_t weight_limit);
 
   void load_instruments() override;
-  void on_http(uint64_t, uint64_t cookie, const th_http_response& r) override;
-  /// Bars (kline), trades (aggTrade) and quotes (bookTicker): one raw stream each. The instrument
-  /// becomes a traded one for the session (account settings, positions).
+  void on_http(uint64_t request_id, uint64_t cookie, const th_http_response& r) override;
+  /// Bars (kline), trades (aggTrade) and quotes (bookTicker): one raw stream each; order books: a
+  /// BookFeeds feed. The instrument becomes a traded one for the session (account settings,
+  /// positions).
   void subscribe(th_instrument_id id, uint32_t mask, int64_t interval_ns) override;
   void on_ws(uint64_t conn, uint64_t cookie, int32_t what, std::string_view data) override;
-  void on_timer(uint64_t, uint64_t cookie) override { session_.on_timer(cookie); }
+  void on_timer(uint64_t timer_id, uint64_t cookie) override {
+    if (BookFeeds::owns(cookie)) return books_.on_timer(timer_id, cookie);
+    session_.on_timer(cookie);
+  }
   void submit(const th_order& order) override { session_.submit(order); }
   void cancel(const th_order& order) override { session_.cancel(order); }
   void reconcile() override { session_.reconcile(); }
@@ -117,6 +124,7 @@ class VenueConnector : public Connector {
   void on_book_ticker(const BookTicker& q);
 
   VenueDefaults defaults_;
+  Venue venue_;            ///< spot or USD-M: which depth endpoint and sequence rules books use
   std::string time_path_;  ///< the venue's server time endpoint (history windows use its clock)
   int64_t history_bars_ = 0;
   TradingSettings settings_;
@@ -127,6 +135,7 @@ class VenueConnector : public Connector {
   std::map<th_instrument_id, BarState> bars_;
   std::set<std::string> streams_;
   TradingSession session_;
+  BookFeeds books_;
 };
 
 }  // namespace tradehost::binance

@@ -162,6 +162,9 @@ typedef struct th_book_level {
  *   sent after every (re)synchronisation with the venue, so it REPLACES what the consumer had:
  *   no level of an earlier book survives it.
  * DELTA: levels that changed since the previous event, in any order; qty 0 = the level is gone.
+ *   Changes are counted within the configured depth: a level entering it comes with its qty, one
+ *   pushed out of it comes with qty 0 (though it may still rest at the venue), so applying the
+ *   SNAPSHOT and every DELTA in order yields exactly the connector's book at that depth.
  * A connector that loses the venue's sequence (a gap, a dropped stream) sends nothing until it
  * has resynchronised, then a SNAPSHOT. The arrays are BORROWED for the callback: copy to keep
  * (tradehost/order_book.hpp applies both kinds). update_id: the venue's sequence number of the

@@ -214,7 +214,7 @@ class ConnectorTest : public ::testing::Test {
   ConnectorTest(std::string plugin, std::string exchange_info)
       : plugin_(std::move(plugin)), exchange_info_(std::move(exchange_info)) {
     host_.config_str = {{"rest_url", "http://venue"}, {"ws_url", "ws://venue"}, {"credential", "acct"}};
-    host_.config_i64 = {{"recv_window", 5'000'000'000}, {"request_timeout", 10'000'000'000}, {"history_bars", 0}};
+    host_.config_i64 = {{"recv_window", 5'000'000'000}, {"request_timeout", 10'000'000'000}, {"history_bars", 0}, {"book_depth", 20}};
   }
 
   void SetUp() override {
