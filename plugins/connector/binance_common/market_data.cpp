@@ -190,15 +190,11 @@ class DepthScanner {
     ws();
     if (eat(']')) return true;
     for (;;) {
-      std::string_view pt, qt;
       BookLevel l;
       ws();
-      if (!eat('[') || !read_string(pt) || !comma() || !read_string(qt)) return false;
+      if (!eat('[') || !read_decimal(sc.price_scale, l.price) || !comma() || !read_decimal(sc.qty_scale, l.qty)) return false;
       ws();
       if (!eat(']')) return false;
-      if (!detail::plain_decimal(pt, sc.price_scale, l.price) ||
-          !detail::plain_decimal(qt, sc.qty_scale, l.qty))
-        return false;
       out.push_back(l);
       ws();
       if (eat(']')) return true;
@@ -232,6 +228,41 @@ class DepthScanner {
     if (p_ == end_) return false;
     out = std::string_view(b, static_cast<size_t>(p_ - b));
     ++p_;
+    return true;
+  }
+  // A quoted plain decimal ("16704.50") straight to raw at `scale`, in one pass: exactly
+  // detail::plain_decimal's grammar (digits, an optional fraction, at most 18 digits up to the
+  // scale, only zeros beyond it), read while looking for the closing quote instead of after it.
+  // False on anything else; the frame then goes to the DOM parser, which words the error.
+  bool read_decimal(int scale, int64_t& out) {
+    ws();
+    if (!eat('"')) return false;
+    const char* p = p_;
+    uint64_t v = 0;
+    int digits = 0;
+    while (p < end_ && static_cast<unsigned>(*p - '0') < 10u) {
+      if (++digits > 18) return false;
+      v = v * 10 + static_cast<unsigned>(*p - '0');
+      ++p;
+    }
+    if (digits == 0) return false;
+    int frac = 0;
+    if (p < end_ && *p == '.') {
+      ++p;
+      if (p == end_ || *p == '"') return false;  // "5." : left to the general parser
+      for (; p < end_ && frac < scale && static_cast<unsigned>(*p - '0') < 10u; ++p, ++frac) {
+        if (++digits > 18) return false;
+        v = v * 10 + static_cast<unsigned>(*p - '0');
+      }
+      while (p < end_ && *p == '0') ++p;
+    }
+    if (p == end_ || *p != '"') return false;
+    for (; frac < scale; ++frac) {
+      if (++digits > 18) return false;
+      v *= 10;
+    }
+    p_ = p + 1;
+    out = static_cast<int64_t>(v);
     return true;
   }
   bool read_key(std::string_view& key) {
