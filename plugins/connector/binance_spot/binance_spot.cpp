@@ -78,7 +78,7 @@ class BinanceSpot : public binance::VenueConnector {
  public:
   static constexpr const char* type_name = "binance_spot";
   static constexpr const char* description =
-      "Binance spot: instruments from exchangeInfo, bars, trades and quotes; live orders, fills and balances "
+      "Binance spot: instruments from exchangeInfo, bars, trades, quotes and order books; live orders, fills and balances "
       "through the REST API and the user data stream";
 
   static std::vector<Field> config() {

@@ -146,7 +146,7 @@ class BinanceUsdm : public binance::VenueConnector {
  public:
   static constexpr const char* type_name = "binance_usdm";
   static constexpr const char* description =
-      "Binance USD-M perpetual futures: instruments from exchangeInfo, bars, trades and quotes; live orders, fills, "
+      "Binance USD-M perpetual futures: instruments from exchangeInfo, bars, trades, quotes and order books; live orders, fills, "
       "balances and positions through the REST API and the user data stream; leverage and margin type per instrument";
 
   static std::vector<Field> config() {
