@@ -39,11 +39,8 @@ namespace {
 using detail::side_lc;
 using detail::sv;
 using detail::th;
+using detail::lower;
 using detail::wall_ns;
-std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 std::string json_escape(std::string_view s) {
   std::string o;
   for (char c : s) {

@@ -3,6 +3,7 @@
 
 #include <tradehost/plugin.h>
 
+#include <cctype>
 #include <chrono>
 #include <cstdint>
 #include <string>
@@ -16,6 +17,11 @@ inline th_str th(const std::string& s) { return th_str{s.data(), s.size()}; }
 /// The wall clock: ns since the Unix epoch, UTC.
 inline int64_t wall_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+/// `s` in ASCII lower case (the store's spelling of order types).
+inline std::string lower(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
 }
 /// "buy" / "sell", as the store spells sides.
 inline const char* side_lc(int32_t side) { return side == TH_SIDE_BUY ? "buy" : side == TH_SIDE_SELL ? "sell" : "?"; }

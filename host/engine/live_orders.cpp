@@ -27,6 +27,7 @@
 
 namespace tradehost::engine {
 
+using detail::lower;
 using detail::side_lc;
 using detail::sv;
 using detail::th;
@@ -39,11 +40,6 @@ constexpr auto kVenueAnswerTimeout = std::chrono::seconds(30);
 constexpr uint32_t kNoOwner = std::numeric_limits<uint32_t>::max();
 
 const char* state_name(int32_t s) { return oms::to_string(static_cast<oms::OrderState>(s)); }
-
-std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 /// TH_ORD_* from the journal's spelling ("limit", "stop_market", ...); 0 when unknown.
 int32_t order_type_from(const std::string& text) {

@@ -50,17 +50,21 @@ KlineHistory::KlineHistory(int64_t bars, int64_t server_now_ms, int64_t page_lim
     : wanted_(std::max<int64_t>(0, bars)), server_now_ms_(server_now_ms), limit_(std::max<int64_t>(1, page_limit)),
       done_(bars <= 0) {}
 
+int64_t KlineHistory::next_limit() const {
+  if (done_) return 0;
+  const int64_t left = wanted_ - static_cast<int64_t>(candles_.size());
+  return std::min(first_ ? left + 1 : left, limit_);  // the first page: one more, the newest may be open
+}
+
 std::string KlineHistory::next_query() const {
   if (done_) return {};
-  const int64_t left = wanted_ - static_cast<int64_t>(candles_.size());
-  if (first_) return "limit=" + std::to_string(std::min(left + 1, limit_));
-  return "endTime=" + std::to_string(candles_.front().open_time_ms - 1) + "&limit=" + std::to_string(std::min(left, limit_));
+  const std::string limit = "limit=" + std::to_string(next_limit());
+  return first_ ? limit : "endTime=" + std::to_string(candles_.front().open_time_ms - 1) + "&" + limit;
 }
 
 void KlineHistory::take(const std::vector<RestKline>& page) {
   if (done_) return;
-  const int64_t asked = first_ ? std::min(wanted_ - static_cast<int64_t>(candles_.size()) + 1, limit_)
-                               : std::min(wanted_ - static_cast<int64_t>(candles_.size()), limit_);
+  const int64_t asked = next_limit();
   first_ = false;
   std::vector<RestKline> older;
   for (const RestKline& k : page) {

@@ -37,6 +37,8 @@ class KlineHistory {
   KlineHistory(int64_t bars, int64_t server_now_ms, int64_t page_limit);
   /// The query parameters of the next page ("limit=<n>" or "endTime=<ms>&limit=<n>"); "" when done().
   std::string next_query() const;
+  /// The `limit` of next_query()'s page (its request weight depends on it); 0 when done().
+  int64_t next_limit() const;
   /// Takes the answer to next_query(): keeps its closed candles, moves on.
   void take(const std::vector<RestKline>& page);
   bool done() const noexcept { return done_; }

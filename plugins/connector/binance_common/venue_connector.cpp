@@ -202,7 +202,7 @@ void VenueConnector::subscribe(th_instrument_id id, uint32_t mask, int64_t inter
     open_stream(sym + "@kline_" + iv, id);
     if (history_bars_ > 0 && !defaults_.klines_path.empty() && !st.loading) {
       st.loading = true;  // the window comes from the venue's clock: ask it first
-      request_history(id, /*time=*/true, "");
+      request_history(id, /*time=*/true);
     }
   }
   if (mask & TH_EV_MASK(TH_EV_TRADE)) open_stream(sym + "@aggTrade", id);
@@ -274,15 +274,16 @@ void VenueConnector::emit_bar(th_instrument_id id, BarState& st, int64_t open_ms
   ctx_.host()->emit(ctx_.self(), &bar.h);
 }
 
-void VenueConnector::request_history(th_instrument_id id, bool time, const std::string& query) {
+void VenueConnector::request_history(th_instrument_id id, bool time) {
   const SymbolTable::Entry* e = symbols_.find(id);
   int64_t weight = 1;
   std::string url = settings_.rest_url + time_path_;
   if (!time) {
-    const int64_t limit = std::stoll(query.substr(query.rfind('=') + 1));
+    const BarState& st = bars_[id];
+    const int64_t limit = st.history->next_limit();
     weight = !defaults_.klines_weight_by_limit ? 2 : limit < 100 ? 1 : limit < 500 ? 2 : limit <= 1000 ? 5 : 10;
     url = settings_.rest_url + defaults_.klines_path + "?symbol=" + e->symbol + "&interval=" +
-          binance_interval(bars_[id].interval_ns) + "&" + query;
+          binance_interval(st.interval_ns) + "&" + st.history->next_query();
   }
   const std::string budgets = settings_.weight_budget + "=" + std::to_string(weight);
   th_http_request req{};
@@ -332,7 +333,7 @@ void VenueConnector::on_history(uint64_t cookie, const th_http_response& r) {
     for (const RestKline& k : got) emit_bar(id, st, k.open_time_ms, k.open, k.high, k.low, k.close, k.volume);
     return finish_history(id, st);
   }
-  request_history(id, /*time=*/false, st.history->next_query());
+  request_history(id, /*time=*/false);
 }
 
 void VenueConnector::finish_history(th_instrument_id, BarState& st) {

@@ -111,7 +111,8 @@ class VenueConnector : public Connector {
     std::vector<Kline> held;
   };
 
-  void request_history(th_instrument_id id, bool time, const std::string& query);
+  /// GET the server time (`time`), else the history's next klines page.
+  void request_history(th_instrument_id id, bool time);
   void on_history(uint64_t cookie, const th_http_response& r);
   void finish_history(th_instrument_id id, BarState& st);
   void emit_bar(th_instrument_id id, BarState& st, int64_t open_ms, int64_t open, int64_t high, int64_t low, int64_t close,
