@@ -11,6 +11,7 @@
 #include "engine/engine.hpp"
 #include "engine/engine_util.hpp"
 
+#include "fault/crash_point.hpp"
 #include "portfolio/portfolio.hpp"
 
 #include <tradehost/fixed.hpp>
@@ -169,10 +170,13 @@ th_order Engine::order_view(const oms::Order& o) {
 }
 
 void Engine::route_order(oms::Order& o) {
+  fault::crash_point("after_journal", o.client_order_id);  // recovery tests: journaled, never sent
   th_instance* c = connector_of(o.req.instrument);
   const th_order view = order_view(o);
   const th_status st = c->failed || !c->started ? TH_ERR_NOT_READY : c->component->connector.submit(c->state, &view);
   if (st == TH_OK) {
+    routed_at_[o.id] = std::chrono::steady_clock::now();
+    ++orders_sent_;
     spdlog::info("order {} sent to '{}': {} {} {} {}", o.client_order_id, c->name, side_lc(o.req.side),
                  qty_text(o.req.instrument, o.req.qty), instruments_[o.req.instrument]->symbol, oms::order_type_name(o.req.type));
     return;
@@ -371,6 +375,7 @@ void Engine::on_venue_order(th_instance* conn, const VenueOrder& v) {
     return;
   }
   awaiting_query_.erase(o->id);
+  observe_order_latency(o->id);
   const int32_t from = static_cast<int32_t>(o->state);
   if (to == from || to == TH_ORDER_PENDING_NEW) return;
   if (oms::is_final(o->state)) {
@@ -441,6 +446,7 @@ void Engine::on_venue_fill(th_instance* conn, const VenueFill& v) {
     spdlog::error("{}", fatal_);
     notify("error", TH_SEV_ERROR, "fill mismatch with the venue", fatal_);
   };
+  observe_order_latency(o->id);
   if (v.trade_id.empty()) return halt("it has no trade id, so a repeat could not be told apart");
   if (!seen_trades_.insert(inst.venue + '|' + inst.symbol + '|' + v.trade_id).second) {
     spdlog::debug("fill {} of order {} already applied; repeat ignored", v.trade_id, o->client_order_id);
@@ -472,11 +478,13 @@ void Engine::on_venue_fill(th_instance* conn, const VenueFill& v) {
   x.trade_id = v.trade_id;
   x.ts = v.ev.h.ts_event ? v.ev.h.ts_event : now_;
   record_execution(*o, x);
+  fault::crash_point("after_fill", o->client_order_id);  // recovery tests: between partial fills
   flush_pending();
 }
 
 void Engine::on_venue_balance(th_instance* conn, const th_ev_balance& ev, const std::string& asset) {
   now_ = wall_ns();
+  venue_balances_[asset] = {ev.free, ev.locked};
   if (asset == quote_asset_) {
     // Before the strategies start the first balance is where returns are measured from.
     const bool starting = !metrics_;

@@ -255,6 +255,12 @@ const Order* MatchingEngine::find_order(const std::string& name, std::optional<i
   return nullptr;
 }
 
+std::vector<Order> MatchingEngine::all_orders(const std::string& name) const {
+  std::vector<Order> out;
+  for (int64_t id : account(name).order_ids) out.push_back(orders_.at(id));
+  return out;
+}
+
 std::vector<Order> MatchingEngine::open_orders(const std::string& name) const {
   std::vector<Order> out;
   for (int64_t id : account(name).order_ids) {

@@ -229,6 +229,8 @@ class MatchingEngine {
                           const std::string& client_order_id) const;
   /// Open orders of the account in order id order.
   std::vector<Order> open_orders(const std::string& account) const;
+  /// Every order the account ever placed (open or not), in order id order.
+  std::vector<Order> all_orders(const std::string& account) const;
   /// Fills of the account in trade id order.
   const std::vector<Fill>& trades(const std::string& account) const;
   int64_t account_update_time(const std::string& account) const;

@@ -64,6 +64,7 @@ std::optional<Route> SpotApi::route(const std::string& m, const std::string& pat
   if (m == "DELETE" && path == "/api/v3/order") return to(S::Signed, 1, &SpotApi::cancel_order);
   if (m == "GET" && path == "/api/v3/order") return to(S::Signed, 2, &SpotApi::query_order);
   if (m == "GET" && path == "/api/v3/openOrders") return to(S::Signed, param(params, "symbol") ? 3 : 40, &SpotApi::open_orders);
+  if (m == "GET" && path == "/api/v3/allOrders") return to(S::Signed, 20, &SpotApi::all_orders);
   if (m == "GET" && path == "/api/v3/account") return to(S::Signed, 10, &SpotApi::account);
   if (m == "GET" && path == "/api/v3/myTrades") return to(S::Signed, 10, &SpotApi::trade_list);
   if ((m == "POST" || m == "PUT" || m == "DELETE") && path == "/api/v3/userDataStream")

@@ -122,6 +122,13 @@ HttpResponse VenueApi::open_orders(const ApiCall& call) {
   return json_response(200, render_open_orders(engine().open_orders(call.account)));
 }
 
+HttpResponse VenueApi::all_orders(const ApiCall& call) {
+  // symbol is mandatory here (rest-api.md, "All orders (USER_DATA)").
+  if (!param(call.params, "symbol")) return error_response({400, -1102, "Mandatory parameter 'symbol' was not sent, was empty/null, or malformed."});
+  if (auto e = check_symbol(call.params, engine().rules())) return error_response(*e);
+  return json_response(200, render_open_orders(engine().all_orders(call.account)));
+}
+
 HttpResponse VenueApi::trade_list(const ApiCall& call) {
   if (auto e = check_symbol(call.params, engine().rules())) return error_response(*e);
   std::vector<Fill> rows;

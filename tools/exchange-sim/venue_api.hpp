@@ -102,6 +102,8 @@ class VenueApi {
   HttpResponse query_order(const ApiCall& call);
   /// GET openOrders: `symbol` optional.
   HttpResponse open_orders(const ApiCall& call);
+  /// GET /api/v3/allOrders: every order of the account, open or not (rest-api.md "All orders").
+  HttpResponse all_orders(const ApiCall& call);
   /// GET myTrades / userTrades: see select_trades().
   HttpResponse trade_list(const ApiCall& call);
   /// The parameters every new-order request starts with: `symbol`, `side` (-1117 "Invalid side."),
