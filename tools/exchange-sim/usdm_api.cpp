@@ -1,5 +1,6 @@
 #include "usdm_api.hpp"
 
+#include "capture_market.hpp"
 #include "usdm_json.hpp"
 
 #include <spdlog/spdlog.h>
@@ -26,13 +27,24 @@ int klines_weight(int64_t limit) {
   return 10;
 }
 
+
+// Candle mode: the candle file with the configured rules; capture mode: the recording's symbols,
+// the first `start_index` frames replayed before anyone listens.
+UsdmExchange make_exchange(const SimConfig& c) {
+  if (c.capture.empty())
+    return UsdmExchange(load_candle_csv(c.candle_file, c.rules->tick_size), *c.rules, c.model, c.start_index);
+  CaptureSetup setup = open_capture(c.capture, Venue::UsdM);
+  UsdmExchange ex(std::move(setup.market), std::move(setup.symbols), c.model);
+  ex.advance(c.start_index, c.clock());
+  return ex;
+}
+
 }  // namespace
 
 UsdmApi::UsdmApi(const SimConfig& config, ListenKeys& listen_keys)
-    : VenueApi(config, listen_keys),
-      exchange_(load_candle_csv(config.candle_file, config.rules->tick_size), *config.rules, config.model,
-                config.start_index) {
-  auto usdt = config.balances.find(config.rules->quote_asset);
+    : VenueApi(config, listen_keys), exchange_(make_exchange(config)) {
+  // The margin asset of every symbol is the first one's (USDT).
+  auto usdt = config.balances.find(exchange_.rules().quote_asset);
   for (const auto& [key, secret] : config.keys)
     exchange_.add_account(key, usdt == config.balances.end() ? 0 : usdt->second);
 }
@@ -47,14 +59,14 @@ void UsdmApi::connect_user(StreamHub& hub) {
     if (e.kind == UserEvent::Kind::Execution) publish_user(hub, e.account, order_trade_update_json(exchange_, e));
   });
   exchange_.on_account_update([this, &hub](const AccountUpdate& u) {
-    publish_user(hub, u.account, account_update_json(exchange_.rules(), u));
+    publish_user(hub, u.account, account_update_json(exchange_.rules(u.position.symbol), u));
   });
 }
 
-std::string UsdmApi::render_order(const Order& o) const { return usdm_order_json(exchange_.rules(), o); }
+std::string UsdmApi::render_order(const Order& o) const { return usdm_order_json(exchange_.rules(o.symbol), o); }
 
 std::string UsdmApi::render_open_orders(const std::vector<Order>& orders) const {
-  return usdm_open_orders_json(exchange_.rules(), orders);
+  return usdm_open_orders_json(exchange_, orders);
 }
 
 std::string UsdmApi::render_trades(const std::vector<Fill>& fills) const {
@@ -92,6 +104,8 @@ std::optional<Route> UsdmApi::route(const std::string& m, const std::string& pat
 }
 
 HttpResponse UsdmApi::exchange_info(const ApiCall& call) {
+  if (const CaptureMarket* capture = exchange_.capture())
+    return json_response(200, usdm_recorded_exchange_info_json(capture->recording(), config_.limits, call.now_ms));
   return json_response(200, usdm_exchange_info_json(exchange_.rules(), config_.limits, call.now_ms));
 }
 
@@ -100,9 +114,10 @@ HttpResponse UsdmApi::account(const ApiCall& call) {
 }
 
 HttpResponse UsdmApi::position_risk(const ApiCall& call) {
+  const SymbolRules* symbol = nullptr;
   if (param(call.params, "symbol"))
-    if (auto e = check_symbol(call.params, exchange_.rules())) return error_response(*e);
-  return json_response(200, usdm_position_risk_json(exchange_, call.account));
+    if (auto e = symbol_param(call.params, exchange_, symbol)) return error_response(*e);
+  return json_response(200, usdm_position_risk_json(exchange_, call.account, symbol ? symbol->symbol : std::string()));
 }
 
 HttpResponse UsdmApi::new_order(const ApiCall& call) {
@@ -154,37 +169,41 @@ HttpResponse UsdmApi::new_order(const ApiCall& call) {
   auto e = exchange_.place_order(o, call.now_ms, placed);
   log_placement(call, e, placed);
   if (e) return fail(*e);
-  return json_response(200, usdm_new_order_json(exchange_.rules(), placed, result));
+  return json_response(200, usdm_new_order_json(exchange_.rules(placed.order.symbol), placed, result));
 }
 
 HttpResponse UsdmApi::cancel_order(const ApiCall& call) {
-  if (auto e = check_symbol(call.params, exchange_.rules())) return error_response(*e);
+  const SymbolRules* symbol = nullptr;
+  if (auto e = symbol_param(call.params, exchange_, symbol)) return error_response(*e);
   std::optional<int64_t> id;
   std::string orig;
-  if (auto e = order_ref(call.params, id, orig)) return error_response(*e);
+  if (auto e = cancel_target(call, *symbol, id, orig)) return error_response(*e);
   std::string cancel_id;
   Order out;
   if (auto e = exchange_.cancel_order(call.account, id, orig, cancel_id, call.now_ms, out)) return error_response(*e);
   spdlog::info("order canceled account={} id={}", call.account, out.order_id);
-  return json_response(200, usdm_cancel_json(exchange_.rules(), out));
+  return json_response(200, usdm_cancel_json(*symbol, out));
 }
 
 HttpResponse UsdmApi::leverage(const ApiCall& call) {
-  if (auto e = check_symbol(call.params, exchange_.rules())) return error_response(*e);
+  const SymbolRules* symbol = nullptr;
+  if (auto e = symbol_param(call.params, exchange_, symbol)) return error_response(*e);
   std::optional<int64_t> leverage;
   if (auto e = long_param(call.params, "leverage", leverage)) return error_response(*e);
   if (!leverage) return error_response(mandatory("leverage"));
-  if (auto e = exchange_.set_leverage(call.account, *leverage, call.now_ms)) return error_response(*e);
-  return json_response(200, usdm_leverage_json(exchange_, call.account));
+  if (auto e = exchange_.set_leverage(call.account, *leverage, call.now_ms, symbol->symbol)) return error_response(*e);
+  return json_response(200, usdm_leverage_json(exchange_, call.account, symbol->symbol));
 }
 
 HttpResponse UsdmApi::margin_type(const ApiCall& call) {
-  if (auto e = check_symbol(call.params, exchange_.rules())) return error_response(*e);
+  const SymbolRules* symbol = nullptr;
+  if (auto e = symbol_param(call.params, exchange_, symbol)) return error_response(*e);
   const std::string* type = param(call.params, "marginType");
   if (type == nullptr) return error_response(mandatory("marginType"));
   if (*type != "ISOLATED" && *type != "CROSSED")
     return error_response({400, -1130, "Data sent for parameter 'marginType' is not valid."});
-  if (auto e = exchange_.set_margin_type(call.account, *type == "ISOLATED", call.now_ms)) return error_response(*e);
+  if (auto e = exchange_.set_margin_type(call.account, *type == "ISOLATED", call.now_ms, symbol->symbol))
+    return error_response(*e);
   return json_response(200, R"({"code":200,"msg":"success"})");
 }
 

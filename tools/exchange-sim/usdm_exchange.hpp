@@ -26,9 +26,11 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
+#include <vector>
 
 namespace tradehost::exchange_sim {
 
@@ -38,8 +40,9 @@ namespace tradehost::exchange_sim {
 /// PRICE_FILTER tickSize Binance uses since, 0.10 (minPrice 556.80 keeps the grid).
 SymbolRules usdm_symbol_rules();
 
-/// One account's position in the one symbol (one-way mode). Amounts at kScale.
+/// One account's position in one symbol (one-way mode). Amounts at kScale.
 struct Position {
+  std::string symbol;
   int64_t amount = 0;        ///< signed base quantity ("positionAmt")
   int64_t entry_price = 0;   ///< average entry price; 0 when flat
   int64_t realized_pnl = 0;  ///< accumulated realized profit before fees (ACCOUNT_UPDATE "cr")
@@ -64,11 +67,14 @@ struct AccountUpdate {
 
 class UsdmExchange : public MatchingEngine {
  public:
-  /// As MatchingEngine's. Each clock step also skips one book update id (USD-M update ids are
-  /// global across symbols; see the recorded capture's notes in data/SOURCES.md).
+  /// Candle mode, as MatchingEngine's. Each clock step also skips one book update id (USD-M update
+  /// ids are global across symbols; see the recorded capture's notes in data/SOURCES.md).
   UsdmExchange(CandleSeries series, SymbolRules rules, MarketModel model, size_t start_index = 0);
+  /// Any market and symbols (capture mode); see MatchingEngine. All symbols margin in the wallet.
+  UsdmExchange(std::unique_ptr<MarketSource> market, std::vector<SymbolRules> symbols, MarketModel model);
 
-  /// Creates (or resets) an account with `wallet_usdt` (at kScale) and a flat cross position.
+  /// Creates (or resets) an account with `wallet_usdt` (at kScale) and a flat cross position in
+  /// every symbol.
   void add_account(const std::string& account, int64_t wallet_usdt);
 
   /// Receives every AccountUpdate as it happens.
@@ -85,43 +91,57 @@ class UsdmExchange : public MatchingEngine {
   /// once (neither is recorded); -2019 "Margin is insufficient.".
   std::optional<ApiError> place_order(const NewOrder& request, int64_t now_ms, Placement& out);
 
-  /// POST /fapi/v1/leverage: 1..125, else -4028 "Leverage <n> is not valid". Pushes an
-  /// ACCOUNT_CONFIG_UPDATE.
-  std::optional<ApiError> set_leverage(const std::string& account, int64_t leverage, int64_t now_ms);
-  /// POST /fapi/v1/marginType: -4046 "No need to change margin type." when it already is;
-  /// -4047 with open orders, -4048 with a position. Pushes an ACCOUNT_UPDATE (MARGIN_TYPE_CHANGE).
-  std::optional<ApiError> set_margin_type(const std::string& account, bool isolated, int64_t now_ms);
+  /// POST /fapi/v1/leverage for `symbol` (empty: the first symbol): 1..125, else -4028 "Leverage
+  /// <n> is not valid". Pushes an ACCOUNT_CONFIG_UPDATE.
+  std::optional<ApiError> set_leverage(const std::string& account, int64_t leverage, int64_t now_ms,
+                                       const std::string& symbol = {});
+  /// POST /fapi/v1/marginType for `symbol` (empty: the first symbol): -4046 "No need to change
+  /// margin type." when it already is; -4047 with open orders of the symbol, -4048 with a position
+  /// in it. Pushes an ACCOUNT_UPDATE (MARGIN_TYPE_CHANGE).
+  std::optional<ApiError> set_margin_type(const std::string& account, bool isolated, int64_t now_ms,
+                                          const std::string& symbol = {});
 
-  const Position& position(const std::string& account) const;
+  /// The account's position in `symbol` (empty: the first symbol).
+  const Position& position(const std::string& account, const std::string& symbol = {}) const;
   int64_t wallet_balance(const std::string& account) const;
-  int64_t mark_price() const { return last_price(); }
+  /// Mark price of `symbol` (empty: the first symbol): its last price.
+  int64_t mark_price(const std::string& symbol = {}) const { return last_price(rules(symbol).symbol); }
+  /// Unrealized PnL of the position in `symbol`; without a symbol, of all positions together.
   int64_t unrealized_pnl(const std::string& account) const;
-  /// Initial margin of the position at the mark price.
+  int64_t unrealized_pnl(const std::string& account, const std::string& symbol) const;
+  /// Initial margin of the position(s) at the mark price, as unrealized_pnl() sums them.
   int64_t position_initial_margin(const std::string& account) const;
-  /// Initial margin of the open LIMIT orders that are not reduce-only, at their prices.
+  int64_t position_initial_margin(const std::string& account, const std::string& symbol) const;
+  /// Initial margin of the open LIMIT orders that are not reduce-only, at their prices and each
+  /// symbol's leverage.
   int64_t open_order_initial_margin(const std::string& account) const;
-  /// Margin set aside for an isolated position (0 when cross).
+  /// The same for the open orders of `symbol` only.
+  int64_t open_order_initial_margin(const std::string& account, const std::string& symbol) const;
+  /// Margin set aside for isolated positions (0 when cross), as unrealized_pnl() sums them.
   int64_t isolated_wallet(const std::string& account) const;
+  int64_t isolated_wallet(const std::string& account, const std::string& symbol) const;
   /// wallet + unrealized PnL - position and open-order initial margin.
   int64_t available_balance(const std::string& account) const;
 
  private:
   struct Account {
     int64_t wallet = 0;
-    Position position;
+    std::map<std::string, Position> positions;  // by symbol
   };
 
   Account& account(const std::string& name);
   const Account& account(const std::string& name) const;
-  /// How much of an order on `side` would reduce the account's position.
-  int64_t closable(const std::string& account, Side side) const;
+  Position& position_of(const std::string& name, const std::string& symbol);
+  /// How much of an order on `side` of `symbol` would reduce the account's position.
+  int64_t closable(const std::string& account, const std::string& symbol, Side side) const;
   void settle(Order& order, Fill& fill) override;
   int64_t fillable(const Order& order) const override;
   void after_change(const std::set<std::string>& accounts, int64_t now_ms) override;
-  void emit_account(const std::string& account, int64_t now_ms, const char* reason);
+  void emit_account(const std::string& account, const std::string& symbol, int64_t now_ms, const char* reason);
 
   std::map<std::string, Account> accounts_;
-  std::set<std::string> dirty_;  // accounts whose wallet or position changed since the last push
+  // account -> symbols whose wallet or position changed since the last push
+  std::map<std::string, std::set<std::string>> dirty_;
   std::function<void(const AccountUpdate&)> account_sink_;
 };
 

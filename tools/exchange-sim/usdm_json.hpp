@@ -18,6 +18,7 @@
 #ifndef TRADEHOST_EXCHANGE_SIM_USDM_JSON_HPP
 #define TRADEHOST_EXCHANGE_SIM_USDM_JSON_HPP
 
+#include "capture_recording.hpp"
 #include "rate_limits.hpp"
 #include "usdm_exchange.hpp"
 
@@ -29,27 +30,34 @@ namespace tradehost::exchange_sim {
 /// GET /fapi/v1/exchangeInfo with the one perpetual, its filters and the rate limits.
 std::string usdm_exchange_info_json(const SymbolRules& rules, const RateLimitConfig& limits, int64_t server_time_ms);
 
+/// GET /fapi/v1/exchangeInfo in capture mode: the recorded exchangeInfo restricted to the
+/// captured symbols, each symbol object, "assets" and "exchangeFilters" as recorded; "serverTime"
+/// and "rateLimits" are the simulator's.
+std::string usdm_recorded_exchange_info_json(const CaptureRecording& recording, const RateLimitConfig& limits,
+                                             int64_t server_time_ms);
+
 /// POST /fapi/v1/order. `result` false (newOrderRespType ACK, the default) shows the order as it
 /// was accepted, before any fill; true (RESULT) as it stands after matching.
 std::string usdm_new_order_json(const SymbolRules& rules, const Placement& p, bool result);
-/// GET /fapi/v1/order and the rows of GET /fapi/v1/openOrders.
+/// GET /fapi/v1/order and the rows of GET /fapi/v1/openOrders (each with its own symbol's rules).
 std::string usdm_order_json(const SymbolRules& rules, const Order& o);
-std::string usdm_open_orders_json(const SymbolRules& rules, const std::vector<Order>& orders);
+std::string usdm_open_orders_json(const UsdmExchange& ex, const std::vector<Order>& orders);
 /// DELETE /fapi/v1/order.
 std::string usdm_cancel_json(const SymbolRules& rules, const Order& o);
 
 /// GET /fapi/v2/account.
 std::string usdm_account_json(const UsdmExchange& ex, const std::string& account);
-/// GET /fapi/v2/positionRisk: one row, the symbol's BOTH position.
-std::string usdm_position_risk_json(const UsdmExchange& ex, const std::string& account);
-/// GET /fapi/v1/userTrades rows.
+/// GET /fapi/v2/positionRisk: the BOTH position of `symbol`, or of every symbol when it is empty.
+std::string usdm_position_risk_json(const UsdmExchange& ex, const std::string& account,
+                                    const std::string& symbol = {});
+/// GET /fapi/v1/userTrades rows (each with its fill's symbol).
 std::string usdm_user_trades_json(const UsdmExchange& ex, const std::vector<Fill>& fills);
-/// POST /fapi/v1/leverage.
-std::string usdm_leverage_json(const UsdmExchange& ex, const std::string& account);
+/// POST /fapi/v1/leverage of `symbol` (empty: the first symbol).
+std::string usdm_leverage_json(const UsdmExchange& ex, const std::string& account, const std::string& symbol = {});
 
 /// ORDER_TRADE_UPDATE for an Execution UserEvent.
 std::string order_trade_update_json(const UsdmExchange& ex, const UserEvent& e);
-/// ACCOUNT_UPDATE or ACCOUNT_CONFIG_UPDATE.
+/// ACCOUNT_UPDATE or ACCOUNT_CONFIG_UPDATE; `rules` are those of the update's position.
 std::string account_update_json(const SymbolRules& rules, const AccountUpdate& u);
 
 }  // namespace tradehost::exchange_sim
