@@ -287,6 +287,7 @@ size_t MatchingEngine::advance(size_t candles, int64_t now_ms) {
     std::set<std::string> touched;
     trigger_conditional(m.candle, now_ms, touched);
     match_resting(m.candle, now_ms, touched);
+    after_step(now_ms, touched);
     after_change(touched, now_ms);
   }
   return steps;

@@ -295,6 +295,10 @@ class MatchingEngine {
   /// Called once after a placement, a cancel or a clock step with the accounts it touched, so the
   /// venue can push its account event.
   virtual void after_change(const std::set<std::string>& accounts, int64_t now_ms) = 0;
+  /// Called on every clock step once the new candle's orders were matched, before after_change(),
+  /// with the accounts the step touched so far (add any it touches): what watches the new last
+  /// price runs here (USDⓈ-M algo orders).
+  virtual void after_step(int64_t /*now_ms*/, std::set<std::string>& /*touched*/) {}
 
  private:
   struct Account {
