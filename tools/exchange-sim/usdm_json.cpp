@@ -94,7 +94,9 @@ std::string usdm_exchange_info_json(const SymbolRules& r, const RateLimitConfig&
   j.obj().f("multiplierDown", "0.8500").f("multiplierUp", "1.1500").f("multiplierDecimal", "4")
       .f("filterType", "PERCENT_PRICE").end_obj();
   j.end_arr();
-  j.key("orderTypes").arr().str("LIMIT").str("MARKET").str("STOP_MARKET").str("TAKE_PROFIT_MARKET").end_arr();
+  // Every type the sim takes (the conditional ones through the Algo Order API), as the recording lists them.
+  j.key("orderTypes").arr().str("LIMIT").str("MARKET").str("STOP").str("STOP_MARKET").str("TAKE_PROFIT")
+      .str("TAKE_PROFIT_MARKET").str("TRAILING_STOP_MARKET").end_arr();
   j.key("timeInForce").arr().str("GTC").str("IOC").str("FOK").str("GTX").end_arr();
   j.end_obj().end_arr().end_obj();
   return j.text();
