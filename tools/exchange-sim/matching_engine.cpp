@@ -337,6 +337,7 @@ size_t MatchingEngine::advance(size_t steps, int64_t now_ms) {
     for (const std::string& symbol : step.books_moved)
       for (BookSide side : {BookSide::Ask, BookSide::Bid})
         match_resting({symbol, side, {}}, true, now_ms, touched);
+    after_step(step, now_ms, touched);
     after_change(touched, now_ms);
   }
   return taken;

@@ -333,6 +333,10 @@ class MatchingEngine {
   /// Called once after a placement, a cancel or a clock step with the accounts it touched, so the
   /// venue can push its account event.
   virtual void after_change(const std::set<std::string>& accounts, int64_t now_ms) = 0;
+  /// Called on every clock step once the step's resting orders were matched, before
+  /// after_change(), with the step and the accounts it touched so far (add any it touches): what
+  /// watches the prices the step traded at runs here (USDⓈ-M algo orders).
+  virtual void after_step(const MarketStep& /*step*/, int64_t /*now_ms*/, std::set<std::string>& /*touched*/) {}
 
  private:
   struct Account {

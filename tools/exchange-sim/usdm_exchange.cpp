@@ -225,13 +225,17 @@ void UsdmExchange::after_change(const std::set<std::string>& accounts, int64_t n
     dirty_.erase(it);
     for (const std::string& symbol : symbols) emit_account(name, symbol, now_ms, "ORDER");
   }
+  finish_algo_orders(now_ms);  // an order an algo order placed may have ended with this change
 }
 
 std::optional<ApiError> UsdmExchange::place_order(const NewOrder& req, int64_t now_ms, Placement& out) {
   const SymbolRules& r = rules(req.symbol);
   const Position& position_now = position(req.account, r.symbol);
-  const bool conditional = req.type == OrderType::StopMarket || req.type == OrderType::TakeProfitMarket;
   const bool is_limit = req.type == OrderType::Limit;
+  // Conditional orders are algo orders (place_algo_order); the ordinary path refuses them.
+  if (req.type != OrderType::Limit && req.type != OrderType::Market)
+    return reject(-4120, "Order type not supported for this endpoint. Please use the Algo Order API endpoints instead.");
+  if (req.close_position) return reject(-1106, "Parameter 'closePosition' sent when not required.");
 
   auto price_filter = [&](int64_t price) -> std::optional<ApiError> {
     if (price < r.min_price) return reject(-4013, "Price less than min price.");
@@ -241,10 +245,8 @@ std::optional<ApiError> UsdmExchange::place_order(const NewOrder& req, int64_t n
   };
   if (is_limit)
     if (auto e = price_filter(req.price)) return e;
-  if (conditional)
-    if (auto e = price_filter(req.stop_price)) return e;
-  if (!req.close_position) {
-    // LOT_SIZE for LIMIT orders, MARKET_LOT_SIZE for the ones that execute as market orders.
+  {
+    // LOT_SIZE for LIMIT orders, MARKET_LOT_SIZE for MARKET ones.
     const int64_t min_qty = is_limit ? r.min_qty : r.market_min_qty;
     const int64_t max_qty = is_limit ? r.max_qty : r.market_max_qty;
     if (req.qty <= 0) return reject(-4003, "Quantity less than or equal to zero.");
@@ -252,8 +254,8 @@ std::optional<ApiError> UsdmExchange::place_order(const NewOrder& req, int64_t n
     if (req.qty > max_qty) return reject(-4005, "Quantity greater than max quantity.");
     if (req.qty % r.step_size != 0) return reject(-4023, "Qty not increased by step size.");
   }
-  const int64_t reference = is_limit ? req.price : conditional ? req.stop_price : last_price(r.symbol);
-  if (!req.reduce_only && !req.close_position && quote_of(reference, req.qty) < r.min_notional)
+  const int64_t reference = is_limit ? req.price : last_price(r.symbol);
+  if (!req.reduce_only && quote_of(reference, req.qty) < r.min_notional)
     return reject(-4164, "Order's notional must be no smaller than " + format_fixed_trimmed(r.min_notional, kScale) +
                              " (unless you choose reduce only).");
   if (static_cast<int>(open_orders(req.account).size()) >= r.max_num_orders)
@@ -261,11 +263,6 @@ std::optional<ApiError> UsdmExchange::place_order(const NewOrder& req, int64_t n
   if (!req.client_order_id.empty() && client_order_id_open(req.account, req.client_order_id))
     return reject(-4116, "ClientOrderId is duplicated.");
   if (req.reduce_only && closable(req.account, r.symbol, req.side) == 0) return reject(-2022, "ReduceOnly Order is rejected.");
-  if (conditional) {
-    const int64_t last = last_price(r.symbol);
-    const bool reached = triggers_on_rise(req.type, req.side) ? last >= req.stop_price : last <= req.stop_price;
-    if (reached) return reject(-2021, "Order would immediately trigger.");
-  }
   const bool crossing = is_limit && crosses(r.symbol, req.side, req.price);
   if (crossing && req.tif == TimeInForce::GTX)
     return reject(-5022,
@@ -284,7 +281,7 @@ std::optional<ApiError> UsdmExchange::place_order(const NewOrder& req, int64_t n
                   "Due to the order could not be filled immediately, the FOK order has been rejected. The order will "
                   "not be recorded in the order history");
 
-  if (!req.reduce_only && !conditional) {
+  if (!req.reduce_only) {
     // Initial margin for the exposure the order adds: what it does not close of the position.
     const int64_t adds = std::max<int64_t>(0, req.qty - closable(req.account, r.symbol, req.side));
     const int64_t margin = per_leverage(quote_of(is_limit ? req.price : last_price(r.symbol), adds), position_now.leverage);
@@ -299,15 +296,12 @@ std::optional<ApiError> UsdmExchange::place_order(const NewOrder& req, int64_t n
   order.type = req.type;
   order.tif = is_limit ? req.tif : TimeInForce::GTC;
   order.price = is_limit ? req.price : 0;
-  order.orig_qty = req.close_position ? 0 : req.qty;
-  order.stop_price = conditional ? req.stop_price : 0;
-  order.reduce_only = req.reduce_only || req.close_position;
-  order.close_position = req.close_position;
+  order.orig_qty = req.qty;
+  order.reduce_only = req.reduce_only;
   Order& placed = accept(std::move(order), now_ms);
   out.accepted = placed;
   out.fills.clear();
-  if (!conditional)
-    take(placed, takes, is_limit && (req.tif == TimeInForce::GTC || req.tif == TimeInForce::GTX), now_ms, out.fills);
+  take(placed, takes, is_limit && (req.tif == TimeInForce::GTC || req.tif == TimeInForce::GTX), now_ms, out.fills);
   after_change({req.account}, now_ms);
   out.order = placed;
   return std::nullopt;

@@ -1,8 +1,8 @@
-// usdm_exchange.hpp -- the USDⓈ-M futures venue on top of the shared MatchingEngine: one
-// perpetual (BTCUSDT), accounts with a USDT wallet and one position each in one-way mode
-// (positionSide BOTH), leverage and margin type per account, reduce-only and conditional orders,
-// and the ACCOUNT_UPDATE / ACCOUNT_CONFIG_UPDATE events of the user data stream. The market
-// model and matching rules are MatchingEngine's (matching_engine.hpp).
+// usdm_exchange.hpp -- the USDⓈ-M futures venue on top of the shared MatchingEngine: perpetuals
+// (BTCUSDT in candle mode, the captured ones in capture mode), accounts with one USDT wallet and
+// one position per symbol in one-way mode (positionSide BOTH), leverage and margin type per
+// symbol, reduce-only orders, conditional (algo) orders, and the ACCOUNT_UPDATE /
+// ACCOUNT_CONFIG_UPDATE / ALGO_UPDATE events of the user data stream. The market model and matching rules are MatchingEngine's (matching_engine.hpp).
 //
 // Futures accounting (README.md "USDⓈ-M futures" is the user-facing version):
 // - The position amount is signed (long > 0, short < 0). A fill in the position's direction (or
@@ -18,10 +18,17 @@
 //   margin than that is rejected (-2019); nothing is ever liquidated.
 // - Isolated / cross is recorded and reported; an isolated position reports its margin
 //   (|amount| * entry / leverage) as isolated wallet, taken out of the cross wallet balance.
+//
+// Conditional orders are algo orders (usdm_algo_order.hpp; usdm_algo_orders.cpp has the rules):
+// kept apart from the order book, each on its symbol, checked after every clock step against the
+// price that step traded that symbol at (a candle's close, a recorded trade), and on triggering
+// they place an ordinary MARKET or LIMIT order through place_order(), which then trades by the
+// rules above.
 #ifndef TRADEHOST_EXCHANGE_SIM_USDM_EXCHANGE_HPP
 #define TRADEHOST_EXCHANGE_SIM_USDM_EXCHANGE_HPP
 
 #include "matching_engine.hpp"
+#include "usdm_algo_order.hpp"
 
 #include <cstdint>
 #include <functional>
@@ -80,16 +87,38 @@ class UsdmExchange : public MatchingEngine {
   /// Receives every AccountUpdate as it happens.
   void on_account_update(std::function<void(const AccountUpdate&)> sink) { account_sink_ = std::move(sink); }
 
-  /// Places an order at server time `now_ms`. Errors (HTTP 400), codes and texts of the USDⓈ-M
-  /// "Error Codes" list: -4013 / -4002 / -4014 price below min, above max, off the tick (also for
-  /// stopPrice); -4003 / -4004 / -4005 / -4023 quantity zero, below min, above max, off the step
-  /// (LOT_SIZE for LIMIT, MARKET_LOT_SIZE otherwise); -4164 notional below MIN_NOTIONAL (not for
-  /// reduce-only / closePosition); -2025 MAX_NUM_ORDERS; -4116 duplicate open client order id;
-  /// -2022 "ReduceOnly Order is rejected." for a reduce-only order that would not reduce the
-  /// position; -2021 "Order would immediately trigger." for a conditional order whose stop price
-  /// the last price already reached; -5022 GTX that would take; -5021 FOK that cannot fill at
-  /// once (neither is recorded); -2019 "Margin is insufficient.".
+  /// Places a LIMIT or MARKET order at server time `now_ms`. Errors (HTTP 400), codes and texts of
+  /// the USDⓈ-M "Error Codes" list: -4013 / -4002 / -4014 price below min, above max, off the
+  /// tick; -4003 / -4004 / -4005 / -4023 quantity zero, below min, above max, off the step
+  /// (LOT_SIZE for LIMIT, MARKET_LOT_SIZE for MARKET); -4164 notional below MIN_NOTIONAL (not for
+  /// reduce-only); -2025 MAX_NUM_ORDERS; -4116 duplicate open client order id; -2022 "ReduceOnly
+  /// Order is rejected." for a reduce-only order that would not reduce the position; -5022 GTX
+  /// that would take; -5021 FOK that cannot fill at once (neither is recorded); -2019 "Margin is
+  /// insufficient."; -4120 for the conditional types, which are algo orders (place_algo_order).
   std::optional<ApiError> place_order(const NewOrder& request, int64_t now_ms, Placement& out);
+
+  /// Places an algo order (POST /fapi/v1/algoOrder, algoType CONDITIONAL) on `request.symbol`
+  /// (empty: the first symbol) at `now_ms`, against that symbol's rules, position and last price.
+  /// Errors: the price and quantity filters of place_order() on price / triggerPrice /
+  /// activatePrice and quantity (LOT_SIZE for STOP and TAKE_PROFIT, MARKET_LOT_SIZE for the
+  /// others), -4164 notional (at price, triggerPrice or activatePrice) unless reduce-only /
+  /// closePosition, -4116 a client algo id an open algo order uses, -2022 reduce-only with no
+  /// position to reduce, -2021 "Order would immediately trigger." when the last price has reached
+  /// the trigger (TRAILING_STOP_MARKET: "BUY: activatePrice should be smaller than latest price.
+  /// SELL: activatePrice should be larger than latest price."). Pushes ALGO_UPDATE NEW.
+  std::optional<ApiError> place_algo_order(const NewAlgoOrder& request, int64_t now_ms, AlgoOrder& out);
+  /// DELETE /fapi/v1/algoOrder by algo id (preferred) or client algo id: only an algo order that
+  /// has not triggered (NEW); -2011 "Unknown order sent." otherwise. Pushes ALGO_UPDATE CANCELED.
+  std::optional<ApiError> cancel_algo_order(const std::string& account, std::optional<int64_t> algo_id,
+                                            const std::string& client_algo_id, int64_t now_ms, AlgoOrder& out);
+  /// The algo order by algo id, or by client algo id (the newest that used it); nullptr if none.
+  const AlgoOrder* find_algo_order(const std::string& account, std::optional<int64_t> algo_id,
+                                   const std::string& client_algo_id) const;
+  /// The account's algo orders that have not ended (AlgoOrder::is_open), oldest first; those of
+  /// `symbol` only unless it is empty.
+  std::vector<AlgoOrder> open_algo_orders(const std::string& account, const std::string& symbol = {}) const;
+  /// Receives every algo order change (ALGO_UPDATE) with its event time.
+  void on_algo_update(std::function<void(const AlgoOrder&, int64_t)> sink) { algo_sink_ = std::move(sink); }
 
   /// POST /fapi/v1/leverage for `symbol` (empty: the first symbol): 1..125, else -4028 "Leverage
   /// <n> is not valid". Pushes an ACCOUNT_CONFIG_UPDATE.
@@ -137,12 +166,23 @@ class UsdmExchange : public MatchingEngine {
   void settle(Order& order, Fill& fill) override;
   int64_t fillable(const Order& order) const override;
   void after_change(const std::set<std::string>& accounts, int64_t now_ms) override;
+  void after_step(const MarketStep& step, int64_t now_ms, std::set<std::string>& touched) override;
   void emit_account(const std::string& account, const std::string& symbol, int64_t now_ms, const char* reason);
+  // Algo orders (usdm_algo_orders.cpp).
+  bool algo_condition_met(AlgoOrder& a, int64_t last);
+  void trigger(AlgoOrder& a, int64_t now_ms);
+  void finish_algo_orders(int64_t now_ms);
+  void emit_algo(const AlgoOrder& a, int64_t now_ms);
 
   std::map<std::string, Account> accounts_;
   // account -> symbols whose wallet or position changed since the last push
   std::map<std::string, std::set<std::string>> dirty_;
   std::function<void(const AccountUpdate&)> account_sink_;
+  std::map<int64_t, AlgoOrder> algo_orders_;  // by algo id, which grows: map order is time order
+  // Its own sequence ("algoId is self-increment for each specific symbol"). One sequence for all
+  // symbols keeps that true and the ids unique, which Query and Cancel Algo Order (no symbol) need.
+  int64_t next_algo_id_ = 1000001;
+  std::function<void(const AlgoOrder&, int64_t)> algo_sink_;
 };
 
 }  // namespace tradehost::exchange_sim

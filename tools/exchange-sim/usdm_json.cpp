@@ -111,7 +111,9 @@ std::string usdm_exchange_info_json(const SymbolRules& r, const RateLimitConfig&
   j.obj().f("multiplierDown", "0.8500").f("multiplierUp", "1.1500").f("multiplierDecimal", "4")
       .f("filterType", "PERCENT_PRICE").end_obj();
   j.end_arr();
-  j.key("orderTypes").arr().str("LIMIT").str("MARKET").str("STOP_MARKET").str("TAKE_PROFIT_MARKET").end_arr();
+  // Every type the sim takes (the conditional ones through the Algo Order API), as the recording lists them.
+  j.key("orderTypes").arr().str("LIMIT").str("MARKET").str("STOP").str("STOP_MARKET").str("TAKE_PROFIT")
+      .str("TAKE_PROFIT_MARKET").str("TRAILING_STOP_MARKET").end_arr();
   j.key("timeInForce").arr().str("GTC").str("IOC").str("FOK").str("GTX").end_arr();
   j.end_obj().end_arr().end_obj();
   return j.text();
@@ -248,6 +250,90 @@ std::string usdm_leverage_json(const UsdmExchange& ex, const std::string& accoun
   Json j;
   j.obj().n("leverage", ex.position(account, r.symbol).leverage).f("maxNotionalValue", kMaxNotional)
       .f("symbol", r.symbol).end_obj();
+  return j.text();
+}
+
+namespace {
+
+// Shortest decimal form: ALGO_UPDATE's "tp" / "p" ("750") and callbackRate.
+std::string shortest(int64_t raw) { return format_fixed_trimmed(raw, kScale); }
+
+// The keys every algo order shape shares up to algoStatus, and from selfTradePreventionMode on.
+void algo_head(Json& j, const SymbolRules& r, const AlgoOrder& a) {
+  j.n("algoId", a.algo_id).f("clientAlgoId", a.client_algo_id).f("algoType", "CONDITIONAL")
+      .f("orderType", to_string(a.type)).f("symbol", r.symbol).f("side", to_string(a.side)).f("positionSide", "BOTH")
+      .f("timeInForce", to_string(a.tif)).x("quantity", a.qty, r.qty_precision).f("algoStatus", to_string(a.status));
+}
+
+void algo_tail(Json& j, const SymbolRules& r, const AlgoOrder& a) {
+  j.f("selfTradePreventionMode", "NONE").f("workingType", to_string(a.working_type)).f("priceMatch", "NONE")
+      .b("closePosition", a.close_position).b("priceProtect", false).b("reduceOnly", a.reduce_only);
+  if (a.type == AlgoOrderType::TrailingStopMarket)  // only trailing stops have them, as ORDER_TRADE_UPDATE "AP" / "cr"
+    j.x("activatePrice", a.activate_price, r.price_precision).f("callbackRate", shortest(a.callback_rate));
+  j.n("createTime", a.create_time_ms).n("updateTime", a.update_time_ms).n("triggerTime", a.trigger_time_ms)
+      .n("goodTillDate", 0);
+}
+
+void algo_object(Json& j, const SymbolRules& r, const AlgoOrder& a) {
+  j.obj();
+  algo_head(j, r, a);
+  j.f("actualOrderId", a.actual_order_id >= 0 ? std::to_string(a.actual_order_id) : std::string())
+      .x("actualPrice", a.actual_avg_price, kAvgPriceDecimals).x("triggerPrice", a.trigger_price, r.price_precision)
+      .x("price", a.price, r.price_precision).key("icebergQuantity").null();
+  // TP/SL pairs are not simulated: the example's empty values.
+  j.x("tpTriggerPrice", 0, r.price_precision).x("tpPrice", 0, r.price_precision)
+      .x("slTriggerPrice", 0, r.price_precision).x("slPrice", 0, r.price_precision).f("tpOrderType", "");
+  algo_tail(j, r, a);
+  j.end_obj();
+}
+
+}  // namespace
+
+std::string usdm_new_algo_order_json(const SymbolRules& r, const AlgoOrder& a) {
+  Json j;
+  j.obj();
+  algo_head(j, r, a);
+  j.x("triggerPrice", a.trigger_price, r.price_precision).x("price", a.price, r.price_precision)
+      .key("icebergQuantity").null();
+  algo_tail(j, r, a);
+  j.end_obj();
+  return j.text();
+}
+
+std::string usdm_algo_order_json(const SymbolRules& r, const AlgoOrder& a) {
+  Json j;
+  algo_object(j, r, a);
+  return j.text();
+}
+
+std::string usdm_open_algo_orders_json(const UsdmExchange& ex, const std::vector<AlgoOrder>& orders) {
+  Json j;
+  j.arr();
+  for (const AlgoOrder& a : orders) algo_object(j, ex.rules(a.symbol), a);
+  j.end_arr();
+  return j.text();
+}
+
+std::string usdm_algo_cancel_json(const AlgoOrder& a) {
+  Json j;
+  j.obj().n("algoId", a.algo_id).f("clientAlgoId", a.client_algo_id).f("code", "200").f("msg", "success").end_obj();
+  return j.text();
+}
+
+std::string algo_update_json(const SymbolRules& r, const AlgoOrder& a, int64_t time_ms) {
+  const bool placed = a.actual_order_id >= 0;
+  Json j;
+  j.obj().f("e", "ALGO_UPDATE").n("T", time_ms).n("E", time_ms);
+  j.key("o").obj().f("caid", a.client_algo_id).n("aid", a.algo_id).f("at", "CONDITIONAL").f("o", to_string(a.type))
+      .f("s", r.symbol).f("S", to_string(a.side)).f("ps", "BOTH").f("f", to_string(a.tif))
+      .x("q", a.qty, r.qty_precision).f("X", to_string(a.status))
+      .f("ai", placed ? std::to_string(a.actual_order_id) : std::string())
+      .x("ap", a.actual_avg_price, kAvgPriceDecimals).x("aq", a.actual_executed_qty, kAvgPriceDecimals)
+      .f("act", placed ? to_string(a.actual_order_type) : "0").f("tp", shortest(a.trigger_price))
+      .f("p", shortest(a.price)).f("V", "NONE").f("wt", to_string(a.working_type)).f("pm", "NONE")
+      .b("cp", a.close_position).b("pP", false).b("R", a.reduce_only).n("tt", a.trigger_time_ms).n("gtd", 0);
+  if (!a.reason.empty()) j.f("rm", a.reason);
+  j.end_obj().end_obj();
   return j.text();
 }
 

@@ -12,6 +12,11 @@
 //   ORDER_TRADE_UPDATE: those USDⓈ-M pages are not in the stored docs; the shapes follow the known
 //   public format of those pages, and ORDER_TRADE_UPDATE the portfolio-margin "Event: Futures
 //   Order update" page (its "UM" payload without "fs" and "i"), which has the same fields.
+// - Algo orders ("New Algo Order", "Query Algo Order", "Current All Algo Open Orders", "Cancel
+//   Algo Order", "Event: Algo Order Update"): the stored pages' examples, key for key; New Algo
+//   Order's own example is not in the stored page text, so its answer has Query Algo Order's keys
+//   less those of the placed order (actualOrderId, actualPrice) and of TP/SL pairs, as the
+//   WebSocket API's cancel example and Binance's generated connectors (NewAlgoOrderResponse) have.
 // Numbers print the way live USDⓈ-M answers do: prices with pricePrecision (2), quantities with
 // quantityPrecision (3), quote amounts with 5 and USDT balances / PnL / commissions with 8
 // decimals. (The doc examples print some of them shortest, e.g. "price": "0".)
@@ -54,6 +59,17 @@ std::string usdm_position_risk_json(const UsdmExchange& ex, const std::string& a
 std::string usdm_user_trades_json(const UsdmExchange& ex, const std::vector<Fill>& fills);
 /// POST /fapi/v1/leverage of `symbol` (empty: the first symbol).
 std::string usdm_leverage_json(const UsdmExchange& ex, const std::string& account, const std::string& symbol = {});
+
+/// POST /fapi/v1/algoOrder.
+std::string usdm_new_algo_order_json(const SymbolRules& rules, const AlgoOrder& a);
+/// GET /fapi/v1/algoOrder and the rows of GET /fapi/v1/openAlgoOrders (each with its own symbol's
+/// rules).
+std::string usdm_algo_order_json(const SymbolRules& rules, const AlgoOrder& a);
+std::string usdm_open_algo_orders_json(const UsdmExchange& ex, const std::vector<AlgoOrder>& orders);
+/// DELETE /fapi/v1/algoOrder: {"algoId","clientAlgoId","code":"200","msg":"success"}.
+std::string usdm_algo_cancel_json(const AlgoOrder& a);
+/// ALGO_UPDATE for an algo order change at `time_ms`.
+std::string algo_update_json(const SymbolRules& rules, const AlgoOrder& a, int64_t time_ms);
 
 /// ORDER_TRADE_UPDATE for an Execution UserEvent.
 std::string order_trade_update_json(const UsdmExchange& ex, const UserEvent& e);
