@@ -17,6 +17,12 @@
 //   166: sushiusdt@aggTrade p 7.6120 q 1; 396: sushiusdt@aggTrade p 7.6100 q 58 (the first SUSHIUSDT
 //        trade below 7.6110); 439: sushiusdt@aggTrade p 7.6110 q 24. No SUSHIUSDT ask is ever
 //        below 7.6110 in the capture.
+//   113: sushiusdt@aggTrade p 7.6120 (the first SUSHIUSDT trade); 38, 435, 481: akrousdt@aggTrade
+//        p 0.01731; 708: akrousdt@aggTrade p 0.01732 (the first AKROUSDT trade above 0.01731)
+//   392: sushiusdt depth b [7.6110 1] (the best bid until line 396 and past it)
+//   664: akrousdt@kline_1m c 0.01732 (before any AKROUSDT trade at that price)
+//   689: akrousdt depth a [0.01732 0, 0.01733 340832] (the best ask from there to line 708)
+// AKROUSDT rules: tick 0.00001, pricePrecision 5, LOT_SIZE / MARKET_LOT_SIZE step 1, MIN_NOTIONAL 5.
 // SUSHIUSDT rules (BINANCE_FUTURES.0): tick 0.0010, pricePrecision 4, LOT_SIZE step 1,
 // quantityPrecision 0, MIN_NOTIONAL 5.
 #include <gtest/gtest.h>
@@ -50,6 +56,12 @@ class CaptureUsdmTest : public ::testing::Test {
   }
   Reply signed_get(const std::string& path, const std::string& params) {
     return sim.signed_request(http::verb::get, path, params, kKey, kSecret);
+  }
+  Reply algo_order(const std::string& params) {
+    return sim.signed_request(http::verb::post, "/fapi/v1/algoOrder", "algoType=CONDITIONAL&" + params, kKey, kSecret);
+  }
+  std::string algo_status(const std::string& client_algo_id) {
+    return str(signed_get("/fapi/v1/algoOrder", "clientAlgoId=" + client_algo_id).json, "algoStatus");
   }
   std::map<std::string, std::string> bids(const std::string& symbol, int limit) {
     Reply r = sim.get("/fapi/v1/depth?symbol=" + symbol + "&limit=" + std::to_string(limit));
@@ -150,4 +162,77 @@ TEST_F(CaptureUsdmTest, RestingBuyFillsOnTheFirstRecordedTradeBelowItAndNotOnATo
   ASSERT_EQ(trades.json.Size(), 1u);
   EXPECT_EQ(str(trades.json[0], "commission"), "0.08828760");
   EXPECT_TRUE(trades.json[0]["maker"].GetBool());
+}
+
+// Algo orders in capture mode: each on its own symbol, triggered by that symbol's recorded trades
+// only (README.md "Capture mode"), the order it places walking the replayed book.
+TEST_F(CaptureUsdmTest, AlgoOrdersTriggerOnTheirOwnSymbolsRecordedTradesOnly) {
+  // Short 1000 AKROUSDT at the snapshot's best bid, 0.01731 (57618 there).
+  Reply opened = order("symbol=AKROUSDT&side=SELL&type=MARKET&quantity=1000&newOrderRespType=RESULT");
+  ASSERT_EQ(str(opened.json, "status"), "FILLED") << opened.body;
+  EXPECT_EQ(str(opened.json, "avgPrice"), "0.01731");
+  // Last prices before any trade: the snapshots' best bids, 0.01731 and 7.6110.
+  Reply akro = algo_order("symbol=AKROUSDT&side=BUY&type=STOP_MARKET&quantity=1000&triggerPrice=0.01732"
+                          "&reduceOnly=true&clientAlgoId=akro-stop");
+  ASSERT_EQ(akro.status, 200) << akro.body;
+  EXPECT_EQ(str(akro.json, "symbol"), "AKROUSDT");
+  EXPECT_EQ(str(akro.json, "triggerPrice"), "0.01732");
+  EXPECT_EQ(str(akro.json, "quantity"), "1000");
+  // Opens a short of 1 when SUSHIUSDT trades at 7.6100 or below (notional 7.61 >= 5).
+  Reply sushi = algo_order("symbol=SUSHIUSDT&side=SELL&type=STOP_MARKET&quantity=1&triggerPrice=7.6100"
+                           "&clientAlgoId=sushi-stop");
+  ASSERT_EQ(sushi.status, 200) << sushi.body;
+  EXPECT_EQ(str(sushi.json, "triggerPrice"), "7.6100");
+  EXPECT_EQ(num(algo_order("symbol=BTCUSDT&side=SELL&type=STOP_MARKET&quantity=1&triggerPrice=1").json, "code"), -1121);
+
+  Reply open_akro = signed_get("/fapi/v1/openAlgoOrders", "symbol=AKROUSDT");
+  ASSERT_EQ(open_akro.json.Size(), 1u) << open_akro.body;
+  EXPECT_EQ(str(open_akro.json[0], "clientAlgoId"), "akro-stop");
+  EXPECT_EQ(signed_get("/fapi/v1/openAlgoOrders", "").json.Size(), 2u);
+
+  // Lines 2..395: AKROUSDT trades at 0.01731 (<= 7.6100) and SUSHIUSDT from 7.6120 up (>= 0.01732):
+  // each would trigger the other symbol's order, neither reaches its own.
+  sim.advance(394);
+  EXPECT_EQ(algo_status("akro-stop"), "NEW");
+  EXPECT_EQ(algo_status("sushi-stop"), "NEW");
+
+  sim.advance(1);  // line 396: SUSHIUSDT trades 58 at 7.6100
+  Reply sushi_done = signed_get("/fapi/v1/algoOrder", "clientAlgoId=sushi-stop");
+  EXPECT_EQ(str(sushi_done.json, "algoStatus"), "FINISHED") << sushi_done.body;
+  // The MARKET SELL it placed took the replayed book's best bid, 1 at 7.6110 (line 392).
+  EXPECT_EQ(str(sushi_done.json, "actualPrice"), "7.61100");
+  Reply sushi_placed =
+      signed_get("/fapi/v1/order", "symbol=SUSHIUSDT&orderId=" + str(sushi_done.json, "actualOrderId"));
+  EXPECT_EQ(str(sushi_placed.json, "status") + " " + str(sushi_placed.json, "type") + " " +
+                str(sushi_placed.json, "executedQty"),
+            "FILLED MARKET 1")
+      << sushi_placed.body;
+  EXPECT_EQ(algo_status("akro-stop"), "NEW");
+
+  sim.advance(268);  // through line 664: AKROUSDT's kline closes at 0.01732, which is a last price
+  EXPECT_EQ(algo_status("akro-stop"), "NEW");
+  EXPECT_EQ(num(algo_order("symbol=AKROUSDT&side=BUY&type=STOP_MARKET&quantity=1000&triggerPrice=0.01732"
+                           "&reduceOnly=true")
+                    .json,
+                "code"),
+            -2021);  // ... as placement sees it, but no trade
+  sim.advance(43);  // through line 707
+  EXPECT_EQ(algo_status("akro-stop"), "NEW");
+
+  sim.advance(1);  // line 708: AKROUSDT trades at 0.01732
+  Reply akro_done = signed_get("/fapi/v1/algoOrder", "clientAlgoId=akro-stop");
+  EXPECT_EQ(str(akro_done.json, "algoStatus"), "FINISHED") << akro_done.body;
+  // The reduce-only MARKET BUY took 1000 of the best ask, 0.01733 (line 689).
+  EXPECT_EQ(str(akro_done.json, "actualPrice"), "0.01733");
+  Reply trades = signed_get("/fapi/v1/userTrades", "symbol=AKROUSDT");
+  ASSERT_EQ(trades.json.Size(), 2u) << trades.body;
+  // Closing the short: 1000 x (0.01733 - 0.01731) = 0.02 lost; taker 5 bps of 17.33 = 0.008665.
+  EXPECT_EQ(str(trades.json[1], "side") + " " + str(trades.json[1], "price") + " " + str(trades.json[1], "qty") + " " +
+                str(trades.json[1], "realizedPnl") + " " + str(trades.json[1], "commission"),
+            "BUY 0.01733 1000 -0.02000000 0.00866500");
+  EXPECT_EQ(str(signed_get("/fapi/v2/positionRisk", "symbol=AKROUSDT").json[0], "positionAmt"), "0");
+  EXPECT_EQ(str(signed_get("/fapi/v2/positionRisk", "symbol=SUSHIUSDT").json[0], "positionAmt"), "-1");
+  EXPECT_EQ(signed_get("/fapi/v1/openAlgoOrders", "").json.Size(), 0u);
+  // Wallet: 10000 - 0.008655 (17.31 opening AKRO) - 0.0038055 (7.611 SUSHI) - 0.008665 - 0.02.
+  EXPECT_EQ(str(signed_get("/fapi/v2/account", "").json, "totalWalletBalance"), "9999.95887450");
 }
