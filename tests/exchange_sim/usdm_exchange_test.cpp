@@ -78,17 +78,16 @@ TEST_F(UsdmExchangeTest, EntryPriceIsTheQuantityWeightedAverage) {
   EXPECT_EQ(fmt(ex.unrealized_pnl("alice")), "-0.14800000");
 }
 
-// Conditional types are algo orders (usdm_algo_orders_test.cpp); the ordinary path refuses them as
-// the live venue does since 2025-12.
-TEST_F(UsdmExchangeTest, ConditionalTypesAreRefusedOnTheOrdinaryPath) {
+// The ordinary path takes LIMIT and MARKET only. Conditional types are algo orders
+// (usdm_algo_orders_test.cpp; /fapi/v1/order answers them -4120, usdm_algo_server_test.cpp), and
+// spot's LIMIT_MAKER is not a USDⓈ-M type ("Invalid orderType.", as the REST layer answers it).
+TEST_F(UsdmExchangeTest, LimitMakerIsNotAFuturesOrderType) {
   auto ex = make();
   Placement p;
-  NewOrder stop = order(OrderType::StopMarket, Side::Sell, "0.010");
-  stop.stop_price = amt("16705.5");
-  auto e = ex.place_order(stop, 1000, p);
+  auto e = ex.place_order(order(OrderType::LimitMaker, Side::Buy, "0.010", "16700.00"), 1000, p);
   ASSERT_TRUE(e);
-  EXPECT_EQ(e->code, -4120);
-  EXPECT_EQ(e->msg, "Order type not supported for this endpoint. Please use the Algo Order API endpoints instead.");
+  EXPECT_EQ(e->code, -1116);
+  EXPECT_EQ(e->msg, "Invalid orderType.");
   EXPECT_TRUE(ex.open_orders("alice").empty());
 }
 

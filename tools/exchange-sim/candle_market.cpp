@@ -43,7 +43,7 @@ bool CandleMarket::step(int64_t now_ms, MarketStep& out) {
   book_update_id_ += foreign_updates_per_step_ + 1;
   m.first_update_id = m.last_update_id = book_update_id_;
   out.candle = true;
-  out.ranges.push_back({symbol_, c.open, c.high, c.low});
+  out.trades.push_back({symbol_, c.close});
   // A resting BUY at p fills when low < p, a SELL when high > p: the candle's range as one level of
   // liquidity on each side, holding the share of its volume resting orders may fill.
   int64_t pool = 0;

@@ -70,7 +70,7 @@ bool CaptureMarket::step(int64_t now_ms, MarketStep& out) {
     }
     case FrameKind::AggTrade:
       b->last_price = f.price;
-      out.ranges.push_back({f.symbol, f.price, f.price, f.price});
+      out.trades.push_back({f.symbol, f.price});
       out.liquidity.push_back({f.symbol, BookSide::Ask, {{f.price, f.qty}}});
       out.liquidity.push_back({f.symbol, BookSide::Bid, {{f.price, f.qty}}});
       break;

@@ -41,13 +41,13 @@ struct MarketEvent {
   bool depth = false;   ///< the frame is a depthUpdate (the depth_gap fault swallows these)
 };
 
-/// Prices a step traded at, per symbol: what conditional orders trigger on (a candle's range, or
-/// one recorded trade's price as open = high = low).
-struct PriceRange {
+/// A trade a step replayed: its symbol and price, which is now the symbol's last price -- a
+/// candle's close (the one aggregate trade a candle stands for), or a recorded aggTrade's price.
+/// What watches the last trade (USDⓈ-M algo orders) runs on these; a capture's kline frame moves
+/// the last price too but is not a trade.
+struct TradePrice {
   std::string symbol;
-  int64_t open = 0;
-  int64_t high = 0;
-  int64_t low = 0;
+  int64_t price = 0;
 };
 
 /// Liquidity that arrived in a step and may fill resting orders, taken at the orders' own prices
@@ -66,7 +66,7 @@ struct Liquidity {
 struct MarketStep {
   MarketEvent event;
   bool candle = false;  ///< candle mode: the engine numbers the candle's aggregate trade
-  std::vector<PriceRange> ranges;
+  std::vector<TradePrice> trades;
   std::vector<Liquidity> liquidity;
   /// Symbols whose book changed: resting orders it now crosses trade against it (capture mode).
   std::vector<std::string> books_moved;

@@ -25,17 +25,6 @@ uint64_t splitmix64(uint64_t x) {
   return x ^ (x >> 31);
 }
 
-// Whether a step's prices reach the stop price of a conditional order, and at what price it then
-// fills: the stop price, or the open when the step opened beyond it already.
-std::optional<int64_t> trigger_price(const Order& o, const PriceRange& c) {
-  if (triggers_on_rise(o.type, o.side)) {
-    if (c.high < o.stop_price) return std::nullopt;
-    return std::max(c.open, o.stop_price);
-  }
-  if (c.low > o.stop_price) return std::nullopt;
-  return std::min(c.open, o.stop_price);
-}
-
 }  // namespace
 
 int64_t quote_of(int64_t price, int64_t qty) {
@@ -48,7 +37,7 @@ int64_t quote_of(int64_t price, int64_t qty) {
 const char* to_string(Side s) { return s == Side::Buy ? "BUY" : "SELL"; }
 
 const char* to_string(OrderType t) {
-  static constexpr const char* kNames[] = {"LIMIT", "MARKET", "LIMIT_MAKER", "STOP_MARKET", "TAKE_PROFIT_MARKET"};
+  static constexpr const char* kNames[] = {"LIMIT", "MARKET", "LIMIT_MAKER"};
   return kNames[static_cast<int>(t)];
 }
 
@@ -332,7 +321,6 @@ size_t MatchingEngine::advance(size_t steps, int64_t now_ms) {
     }
     if (market_sink_) market_sink_(step.event);
     std::set<std::string> touched;
-    for (const PriceRange& range : step.ranges) trigger_conditional(range, now_ms, touched);
     for (const Liquidity& liquidity : step.liquidity) match_resting(liquidity, false, now_ms, touched);
     for (const std::string& symbol : step.books_moved)
       for (BookSide side : {BookSide::Ask, BookSide::Bid})
@@ -341,20 +329,6 @@ size_t MatchingEngine::advance(size_t steps, int64_t now_ms) {
     after_change(touched, now_ms);
   }
   return taken;
-}
-
-void MatchingEngine::trigger_conditional(const PriceRange& range, int64_t now_ms, std::set<std::string>& touched) {
-  for (auto& [id, o] : orders_) {
-    if (!o.is_open() || !o.is_conditional() || o.symbol != range.symbol) continue;
-    std::optional<int64_t> price = trigger_price(o, range);
-    if (!price) continue;
-    o.triggered = true;
-    touched.insert(o.account);
-    const int64_t q = fillable(o);
-    if (o.close_position) o.orig_qty = o.executed_qty + std::max<int64_t>(q, 0);
-    if (q > 0) fill(o, *price, q, false, now_ms);
-    if (o.is_open()) expire(o, now_ms);  // nothing (more) to reduce
-  }
 }
 
 void MatchingEngine::match_resting(const Liquidity& liquidity, bool from_book, int64_t now_ms,
@@ -367,7 +341,7 @@ void MatchingEngine::match_resting(const Liquidity& liquidity, bool from_book, i
   };
   std::vector<Order*> orders;
   for (auto& [id, o] : orders_) {
-    if (!o.is_open() || o.type == OrderType::Market || o.is_conditional()) continue;
+    if (!o.is_open() || o.type == OrderType::Market) continue;
     if (o.side == fills_side && o.symbol == liquidity.symbol) orders.push_back(&o);
   }
   if (orders.empty()) return;

@@ -16,11 +16,9 @@
 //   later steps. Fills are at the order's price.
 //   Candle mode: each side of the next candle, low for BUY and high for SELL, with at most
 //   floor(volume * fill_volume_bps / 10000) to the lot step (CandleMarket).
-// - Conditional orders (STOP_MARKET, TAKE_PROFIT_MARKET; USDⓈ-M only) trigger on a step whose
-//   prices reach their stop price: STOP BUY and TAKE_PROFIT SELL when high >= stop, STOP SELL and
-//   TAKE_PROFIT BUY when low <= stop (the USDⓈ-M "New Order" trigger rules, on the step's range: a
-//   candle's, or a recorded trade's price). They fill completely as takers at the stop price, or at
-//   the step's open when it opened beyond it, before the step's resting LIMIT orders are matched.
+// - Conditional orders are not the engine's: USDⓈ-M keeps them as algo orders apart from the
+//   book (usdm_algo_orders.cpp), held against the step's trade prices in after_step(), and a
+//   triggered one places an ordinary MARKET or LIMIT order here.
 #ifndef TRADEHOST_EXCHANGE_SIM_MATCHING_ENGINE_HPP
 #define TRADEHOST_EXCHANGE_SIM_MATCHING_ENGINE_HPP
 
@@ -39,8 +37,9 @@
 namespace tradehost::exchange_sim {
 
 enum class Side { Buy, Sell };
-/// LIMIT_MAKER is spot's post-only type; STOP_MARKET and TAKE_PROFIT_MARKET are USDⓈ-M's.
-enum class OrderType { Limit, Market, LimitMaker, StopMarket, TakeProfitMarket };
+/// LIMIT_MAKER is spot's post-only type. (USDⓈ-M's conditional types are algo orders,
+/// usdm_algo_order.hpp.)
+enum class OrderType { Limit, Market, LimitMaker };
 /// GTX ("Good Till Crossing", post-only) exists on USDⓈ-M only.
 enum class TimeInForce { GTC, IOC, FOK, GTX };
 enum class OrderStatus { New, PartiallyFilled, Filled, Canceled, Expired };
@@ -124,8 +123,8 @@ struct Order {
   Side side = Side::Buy;
   OrderType type = OrderType::Limit;
   TimeInForce tif = TimeInForce::GTC;
-  int64_t price = 0;  ///< 0 for MARKET and the conditional types
-  int64_t orig_qty = 0;  ///< 0 for a closePosition order until it triggers
+  int64_t price = 0;  ///< 0 for MARKET
+  int64_t orig_qty = 0;
   int64_t orig_quote_qty = 0;  ///< spot: quoteOrderQty of a MARKET order, else 0
   int64_t executed_qty = 0;
   int64_t cumm_quote_qty = 0;
@@ -134,14 +133,9 @@ struct Order {
   int64_t update_time_ms = 0;
   int64_t working_time_ms = -1;  ///< when it went on the book; -1 if it never did
   int64_t locked = 0;  ///< spot: what the order still holds locked (quote for BUY LIMIT, base for SELL)
-  // USDⓈ-M:
-  int64_t stop_price = 0;      ///< STOP_MARKET / TAKE_PROFIT_MARKET trigger price
-  bool reduce_only = false;
-  bool close_position = false;  ///< closes whatever position there is when it triggers
-  bool triggered = false;       ///< a conditional order that has triggered (it then trades as MARKET)
+  bool reduce_only = false;  ///< USDⓈ-M
 
   bool is_open() const { return status == OrderStatus::New || status == OrderStatus::PartiallyFilled; }
-  bool is_conditional() const { return type == OrderType::StopMarket || type == OrderType::TakeProfitMarket; }
   /// Average fill price (cumulative quote / executed quantity, rounded down), 0 before any fill.
   int64_t avg_price() const;
 };
@@ -176,14 +170,11 @@ struct NewOrder {
   Side side = Side::Buy;
   OrderType type = OrderType::Limit;
   TimeInForce tif = TimeInForce::GTC;
-  int64_t qty = 0;            ///< 0 when quote_order_qty (spot) or close_position (USDⓈ-M) is used
+  int64_t qty = 0;            ///< 0 when quote_order_qty (spot) is used
   int64_t quote_order_qty = 0;  ///< spot MARKET only
   int64_t price = 0;          ///< LIMIT / LIMIT_MAKER only
   std::string client_order_id;  ///< empty: generated
-  // USDⓈ-M:
-  int64_t stop_price = 0;
-  bool reduce_only = false;
-  bool close_position = false;
+  bool reduce_only = false;  ///< USDⓈ-M
 };
 
 /// Result of placing an order: the order as it stands after matching, as it was when accepted
@@ -246,7 +237,7 @@ class MatchingEngine {
   int64_t account_update_time(const std::string& account) const;
 
   /// Steps the market clock up to `steps` steps (candles, or recorded frames) at server time
-  /// `now_ms`, triggering conditional orders and matching resting orders against each step.
+  /// `now_ms`, matching resting orders against each step, then after_step().
   /// Returns how many steps were taken (fewer at the market's end).
   size_t advance(size_t steps, int64_t now_ms);
 
@@ -348,7 +339,6 @@ class MatchingEngine {
   const Account& account(const std::string& name) const;
   const CandleMarket& candles() const;
   std::string generate_client_order_id();
-  void trigger_conditional(const PriceRange& range, int64_t now_ms, std::set<std::string>& touched);
   /// Resting orders of `liquidity`'s symbol on the side it fills take from it; `from_book`: the
   /// levels are the market's book, so what they take is taken off it.
   void match_resting(const Liquidity& liquidity, bool from_book, int64_t now_ms, std::set<std::string>& touched);
@@ -366,10 +356,6 @@ class MatchingEngine {
   std::function<void(const UserEvent&)> user_sink_;
   std::function<void(const MarketEvent&)> market_sink_;
 };
-
-/// Whether a conditional order of this type and side waits for the price to rise to its stop
-/// (STOP BUY, TAKE_PROFIT SELL) rather than to fall to it.
-inline bool triggers_on_rise(OrderType type, Side side) { return (type == OrderType::StopMarket) == (side == Side::Buy); }
 
 /// price * qty at kScale, rounded toward zero. Exact for prices on the tick and quantities on the
 /// step. Throws std::overflow_error when it does not fit.

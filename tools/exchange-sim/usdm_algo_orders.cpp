@@ -201,12 +201,9 @@ std::vector<AlgoOrder> UsdmExchange::open_algo_orders(const std::string& name, c
 }
 
 void UsdmExchange::after_step(const MarketStep& step, int64_t now_ms, std::set<std::string>& touched) {
-  // The step's ranges are its trades, one per symbol that traded: the candle, or the recorded
-  // aggTrade, whose price (the candle's close, the trade's price) is now the symbol's last price.
-  for (const PriceRange& traded : step.ranges) {
-    const int64_t last = last_price(traded.symbol);
+  for (const TradePrice& traded : step.trades) {
     for (auto& [id, a] : algo_orders_) {
-      if (a.status != AlgoStatus::New || a.symbol != traded.symbol || !algo_condition_met(a, last)) continue;
+      if (a.status != AlgoStatus::New || a.symbol != traded.symbol || !algo_condition_met(a, traded.price)) continue;
       touched.insert(a.account);
       trigger(a, now_ms);
     }

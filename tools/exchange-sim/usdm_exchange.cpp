@@ -165,7 +165,6 @@ int64_t UsdmExchange::closable(const std::string& name, const std::string& symbo
 
 int64_t UsdmExchange::fillable(const Order& o) const {
   const int64_t left = o.orig_qty - o.executed_qty;
-  if (o.close_position) return closable(o.account, o.symbol, o.side);
   if (o.reduce_only) return std::min(left, closable(o.account, o.symbol, o.side));
   return left;
 }
@@ -232,10 +231,9 @@ std::optional<ApiError> UsdmExchange::place_order(const NewOrder& req, int64_t n
   const SymbolRules& r = rules(req.symbol);
   const Position& position_now = position(req.account, r.symbol);
   const bool is_limit = req.type == OrderType::Limit;
-  // Conditional orders are algo orders (place_algo_order); the ordinary path refuses them.
-  if (req.type != OrderType::Limit && req.type != OrderType::Market)
-    return reject(-4120, "Order type not supported for this endpoint. Please use the Algo Order API endpoints instead.");
-  if (req.close_position) return reject(-1106, "Parameter 'closePosition' sent when not required.");
+  // LIMIT_MAKER is spot's; the REST layer answers the conditional types -4120 (they are algo
+  // orders, place_algo_order) and any other type -1116.
+  if (req.type != OrderType::Limit && req.type != OrderType::Market) return reject(-1116, "Invalid orderType.");
 
   auto price_filter = [&](int64_t price) -> std::optional<ApiError> {
     if (price < r.min_price) return reject(-4013, "Price less than min price.");

@@ -94,7 +94,8 @@ class UsdmExchange : public MatchingEngine {
   /// reduce-only); -2025 MAX_NUM_ORDERS; -4116 duplicate open client order id; -2022 "ReduceOnly
   /// Order is rejected." for a reduce-only order that would not reduce the position; -5022 GTX
   /// that would take; -5021 FOK that cannot fill at once (neither is recorded); -2019 "Margin is
-  /// insufficient."; -4120 for the conditional types, which are algo orders (place_algo_order).
+  /// insufficient."; -1116 "Invalid orderType." for LIMIT_MAKER. (Conditional orders are algo
+  /// orders: place_algo_order.)
   std::optional<ApiError> place_order(const NewOrder& request, int64_t now_ms, Placement& out);
 
   /// Places an algo order (POST /fapi/v1/algoOrder, algoType CONDITIONAL) on `request.symbol`

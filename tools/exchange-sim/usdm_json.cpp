@@ -25,10 +25,12 @@ struct OrderFields {
     if (with_cum_qty) j.x("cumQty", o.executed_qty, r.qty_precision);
     j.x("cumQuote", o.cumm_quote_qty, kQuoteDecimals).x("executedQty", o.executed_qty, r.qty_precision);
   }
+  // The orders here are LIMIT or MARKET (conditional ones are algo orders): stopPrice 0 and
+  // closePosition false, as Binance prints them for those types.
   void flags(Json& j) const {
     j.x("price", o.price, r.price_precision).b("reduceOnly", o.reduce_only).f("side", to_string(o.side))
-        .f("positionSide", "BOTH").f("status", to_string(o.status)).x("stopPrice", o.stop_price, r.price_precision)
-        .b("closePosition", o.close_position).f("symbol", r.symbol);
+        .f("positionSide", "BOTH").f("status", to_string(o.status)).x("stopPrice", 0, r.price_precision)
+        .b("closePosition", false).f("symbol", r.symbol);
   }
   void tail(Json& j) const {
     j.n("updateTime", o.update_time_ms).f("workingType", "CONTRACT_PRICE").b("priceProtect", false)
@@ -348,16 +350,16 @@ std::string order_trade_update_json(const UsdmExchange& ex, const UserEvent& e) 
   Json j;
   j.obj().f("e", "ORDER_TRADE_UPDATE").n("E", e.time_ms).n("T", e.time_ms);
   j.key("o").obj().f("s", r.symbol).f("c", o.client_order_id).f("S", to_string(o.side))
-      .f("o", o.triggered ? "MARKET" : to_string(o.type)).f("f", to_string(o.tif))
+      .f("o", to_string(o.type)).f("f", to_string(o.tif))
       .x("q", o.orig_qty, r.qty_precision).x("p", o.price, r.price_precision)
-      .x("ap", o.avg_price(), kAvgPriceDecimals).x("sp", o.stop_price, r.price_precision)
+      .x("ap", o.avg_price(), kAvgPriceDecimals).x("sp", 0, r.price_precision)
       .f("x", to_string(e.exec)).f("X", to_string(o.status)).n("i", o.order_id)
       .x("l", traded ? e.fill->qty : 0, r.qty_precision).x("z", o.executed_qty, r.qty_precision)
       .x("L", traded ? e.fill->price : 0, r.price_precision).f("N", r.quote_asset)
       .x("n", traded ? e.fill->commission : 0, kMoneyDecimals).n("T", e.time_ms).n("t", traded ? e.fill->trade_id : 0)
       .x("b", bids, kQuoteDecimals).x("a", asks, kQuoteDecimals).b("m", traded && e.fill->is_maker)
       .b("R", o.reduce_only).f("wt", "CONTRACT_PRICE").f("ot", to_string(o.type)).f("ps", "BOTH")
-      .b("cp", o.close_position).x("rp", traded ? e.fill->realized_pnl : 0, kMoneyDecimals).b("pP", false)
+      .b("cp", false).x("rp", traded ? e.fill->realized_pnl : 0, kMoneyDecimals).b("pP", false)
       .n("si", 0).n("ss", 0).f("V", "NONE").f("pm", "NONE").n("gtd", 0).end_obj();
   j.end_obj();
   return j.text();
