@@ -8,6 +8,8 @@
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
 
+#include <bit>
+#include <cstring>
 #include <functional>
 #include <string>
 #include <unordered_map>
@@ -22,6 +24,106 @@ using detail::JsonFields;
 struct StringHash {
   using is_transparent = void;
   size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+};
+
+// Word-at-a-time reads need the first text byte in the lowest bits of the word.
+constexpr bool kWordScan = std::endian::native == std::endian::little;
+
+// The 8 bytes at `p` as one word, the byte at p lowest (little-endian only: see kWordScan).
+inline uint64_t load_word(const char* p) noexcept {
+  uint64_t w;
+  std::memcpy(&w, p, sizeof w);
+  return w;
+}
+
+// The registered scales by symbol; every frame looks its symbol up once. A symbol of up to 16
+// bytes (Binance's are mostly 6-12: "BTCUSDT", "1000SHIBUSDT", "BTCUSDT_250328") is found by its
+// bytes packed into two words, in an open-addressing table: one multiply for the hash, a mask
+// for the slot, two word compares -- instead of std::hash over the string, a division by the
+// bucket count and a string compare (2-3% of a depth frame's instructions). Longer symbols are
+// looked up in the map, which owns every entry, so the Scales pointers handed out stay valid
+// until the parser is destroyed.
+class ScalesBySymbol {
+ public:
+  void set(std::string_view symbol, Scales scales) {
+    auto it = by_name_.find(symbol);
+    if (it != by_name_.end()) {
+      it->second = scales;  // the slot points at the same node
+      return;
+    }
+    it = by_name_.emplace(std::string(symbol), scales).first;
+    Key key;
+    if (!pack(symbol, 0, key)) return;
+    if ((packed_ + 1) * 2 > slots_.size()) grow();
+    insert(key, &it->second);
+    ++packed_;
+  }
+
+  /// The scales of `symbol`, or nullptr. `readable`: how many bytes from symbol.data() on may be
+  /// read (>= symbol.size()); with 16 or more, as inside a frame, the key is read as two words
+  /// rather than copied out byte by byte.
+  const Scales* find(std::string_view symbol, size_t readable = 0) const noexcept {
+    Key key;
+    if (!pack(symbol, readable, key)) {
+      auto it = by_name_.find(symbol);
+      return it == by_name_.end() ? nullptr : &it->second;
+    }
+    if (slots_.empty()) return nullptr;
+    const size_t mask = slots_.size() - 1;
+    for (size_t i = slot_of(key);; i = (i + 1) & mask) {  // at most half full: ends at an empty slot
+      const Slot& s = slots_[i];
+      if (s.scales == nullptr) return nullptr;
+      if (s.key == key) return s.scales;
+    }
+  }
+
+ private:
+  struct Key {
+    uint64_t lo = 0, hi = 0;  // bytes 0-7 and 8-15, zero-padded
+    size_t len = 0;
+    bool operator==(const Key&) const = default;
+  };
+  struct Slot {
+    Key key;
+    const Scales* scales = nullptr;  // nullptr: empty
+  };
+
+  static bool pack(std::string_view s, size_t readable, Key& key) noexcept {
+    if (s.size() > 16) return false;
+    key.len = s.size();
+    if (kWordScan && readable >= 16) {
+      // Bytes past the symbol are masked off: the first n bytes are the low 8n bits.
+      const auto low_bytes = [](size_t n) { return n >= 8 ? ~0ull : n == 0 ? 0ull : ~0ull >> (64 - 8 * n); };
+      key.lo = load_word(s.data()) & low_bytes(s.size());
+      key.hi = load_word(s.data() + 8) & low_bytes(s.size() > 8 ? s.size() - 8 : 0);
+      return true;
+    }
+    unsigned char bytes[16] = {};
+    std::memcpy(bytes, s.data(), s.size());
+    std::memcpy(&key.lo, bytes, 8);
+    std::memcpy(&key.hi, bytes + 8, 8);
+    return true;
+  }
+  size_t slot_of(const Key& key) const noexcept {
+    const uint64_t h = (key.lo ^ std::rotl(key.hi * 0xC2B2AE3D27D4EB4Full, 29) ^ key.len) * 0x9E3779B97F4A7C15ull;
+    return static_cast<size_t>(h >> 32) & (slots_.size() - 1);
+  }
+  void insert(const Key& key, const Scales* scales) {
+    const size_t mask = slots_.size() - 1;
+    size_t i = slot_of(key);
+    while (slots_[i].scales != nullptr) i = (i + 1) & mask;
+    slots_[i] = Slot{key, scales};
+  }
+  void grow() {
+    std::vector<Slot> old(slots_.empty() ? 16 : slots_.size() * 2);
+    old.swap(slots_);
+    for (const Slot& s : old)
+      if (s.scales != nullptr) insert(s.key, s.scales);
+  }
+
+  std::unordered_map<std::string, Scales, StringHash, std::equal_to<>> by_name_;
+  std::vector<Slot> slots_;  // size a power of two, at most half full
+  size_t packed_ = 0;        // symbols in slots_
 };
 
 // Parse flags: in situ, so strings point into our own copy of the frame instead of being copied
@@ -321,7 +423,7 @@ struct MarketDataParser::Impl {
   static constexpr size_t kStackBytes = 32 * 1024;
 
   Venue venue;
-  std::unordered_map<std::string, Scales, StringHash, std::equal_to<>> scales;
+  ScalesBySymbol scales;
   std::string buffer;  // the frame copied for in-situ parsing, NUL-terminated
   // The DOM's nodes come from a pool whose first chunk is our own buffer, which Clear() keeps:
   // a stream of usual frames parses without touching malloc (a 1000-level snapshot spills into
@@ -355,12 +457,9 @@ struct MarketDataParser::Impl {
   }
 
   const Scales* lookup(const JsonFields& f, std::string_view symbol) const {
-    auto it = scales.find(symbol);
-    if (it == scales.end()) {
-      f.fail("s", "names symbol '" + std::string(symbol) + "', which has no registered scales");
-      return nullptr;
-    }
-    return &it->second;
+    const Scales* sc = scales.find(symbol);
+    if (sc == nullptr) f.fail("s", "names symbol '" + std::string(symbol) + "', which has no registered scales");
+    return sc;
   }
 
   // Sets `what` to "<event> <symbol>" for error messages.
@@ -472,27 +571,18 @@ Venue MarketDataParser::venue() const noexcept { return impl_->venue; }
 
 void MarketDataParser::set_depth_fast_path(bool enabled) noexcept { impl_->fast_path = enabled; }
 
-void MarketDataParser::set_scales(std::string_view symbol, Scales scales) {
-  auto it = impl_->scales.find(symbol);
-  if (it != impl_->scales.end())
-    it->second = scales;
-  else
-    impl_->scales.emplace(std::string(symbol), scales);
-}
+void MarketDataParser::set_scales(std::string_view symbol, Scales scales) { impl_->scales.set(symbol, scales); }
 
-const Scales* MarketDataParser::scales(std::string_view symbol) const {
-  auto it = impl_->scales.find(symbol);
-  return it == impl_->scales.end() ? nullptr : &it->second;
-}
+const Scales* MarketDataParser::scales(std::string_view symbol) const { return impl_->scales.find(symbol); }
 
 bool MarketDataParser::parse_stream(std::string_view frame, StreamMessage& out,
                                     std::string& error) {
   Impl& m = *impl_;
   if (m.fast_path) {
     DepthScanner scanner(frame, m.venue);
-    auto lookup = [&m](std::string_view sym) -> const Scales* {
-      auto it = m.scales.find(sym);
-      return it == m.scales.end() ? nullptr : &it->second;
+    // The symbol lies inside the frame, whose bytes after it may be read (see ScalesBySymbol).
+    auto lookup = [&m, end = frame.data() + frame.size()](std::string_view sym) {
+      return m.scales.find(sym, static_cast<size_t>(end - sym.data()));
     };
     if (scanner.scan(lookup, out.stream, out.depth)) {
       out.kind = StreamKind::DepthDiff;

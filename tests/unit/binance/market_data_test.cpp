@@ -499,4 +499,46 @@ TEST(BinanceMarketData, DepthScannerAgreesWithTheDomOnOddFrames) {
                               R"("pu":4,"b":[["100.10","0.001"]],"a":[]})");
 }
 
+// Symbols of every length, 1 to 24 bytes (the lookup packs up to 16 into two words), those that
+// share a prefix, and a thousand registered at once (the table grows; the Scales pointers handed
+// out before stay valid).
+TEST(BinanceMarketData, SymbolsOfEveryLengthFindTheirOwnScales) {
+  MarketDataParser p(Venue::Spot);
+  const std::string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWX";
+  for (size_t n = 1; n <= alphabet.size(); ++n) p.set_scales(alphabet.substr(0, n), Scales{static_cast<int>(n % 9), 1});
+  const Scales* first = p.scales("A");
+  ASSERT_NE(first, nullptr);
+  for (int i = 0; i < 1000; ++i) p.set_scales("SYM" + std::to_string(i) + "USDT", Scales{i % 19, (i / 19) % 19});
+  EXPECT_EQ(p.scales("A"), first);
+  for (int i = 0; i < 1000; ++i) {
+    const Scales* sc = p.scales("SYM" + std::to_string(i) + "USDT");
+    ASSERT_NE(sc, nullptr) << i;
+    EXPECT_EQ(sc->price_scale, i % 19);
+    EXPECT_EQ(sc->qty_scale, (i / 19) % 19);
+  }
+  EXPECT_EQ(p.scales("SYM1000USDT"), nullptr);
+  EXPECT_EQ(p.scales(""), nullptr);
+  EXPECT_EQ(p.scales("ABCDEFGHIJKLMNOPQRSTUVWXY"), nullptr);  // one longer than any registered
+  p.set_scales("ABC", Scales{7, 7});  // replacing keeps the entry
+  EXPECT_EQ(p.scales("ABC")->price_scale, 7);
+  for (size_t n = 1; n <= alphabet.size(); ++n) {
+    const std::string symbol = alphabet.substr(0, n);
+    const int price_scale = n == 3 ? 7 : static_cast<int>(n % 9);
+    ASSERT_NE(p.scales(symbol), nullptr) << symbol;
+    EXPECT_EQ(p.scales(symbol)->price_scale, price_scale) << symbol;
+    // Inside a frame the symbol is read as words with the frame's bytes after it.
+    const std::string frame = R"({"e":"depthUpdate","E":1,"s":")" + symbol + R"(","U":5,"u":7,"b":[["1","1"]],"a":[]})";
+    StreamMessage m;
+    std::string error;
+    ASSERT_TRUE(p.parse_stream(frame, m, error)) << error;
+    EXPECT_EQ(m.depth.symbol, symbol);
+    // "1" at the price scale, and at qty scale 1 (7 for "ABC").
+    int64_t one = 1;
+    for (int i = 0; i < price_scale; ++i) one *= 10;
+    EXPECT_EQ(m.depth.bids, (Levels{{one, n == 3 ? 10'000'000 : 10}})) << symbol;
+    expect_same_both_ways(p, frame);
+    expect_same_both_ways(p, R"({"e":"depthUpdate","E":1,"s":")" + symbol + R"(Z","U":5,"u":7,"b":[],"a":[]})");
+  }
+}
+
 }  // namespace
