@@ -3,7 +3,7 @@
 // then DepthSynchroniser::on_diff into the symbol's OrderBook.
 //
 // Each pass starts every symbol's synchroniser from its recorded REST snapshot (parsed once,
-// before timing; applying it -- copying and sorting up to 2 x 1000 levels -- is inside the timing)
+// before timing; applying it -- copying up to 2 x 1000 levels -- is inside the timing)
 // and then feeds every recorded depth frame in file order. The first few frames of each symbol are
 // older than its snapshot and are dropped as stale, as in the live procedure. Items = depth
 // frames, so items_per_second is messages per second on one core.
