@@ -146,8 +146,7 @@ TEST(OrderBook, DepthIntoCallerBufferWritesAtMostN) {
 }
 
 // Many random-looking operations against a trivially correct model (a plain list searched
-// linearly): the sorted vector and its search (galloping from the best, then a binary search)
-// must agree with it.
+// linearly): the sorted vector and its branch-free binary search must agree with it.
 TEST(OrderBook, AgreesWithANaiveModelOverManyUpdates) {
   OrderBook book;
   Levels bids, asks;  // the model: unsorted, linear
@@ -185,7 +184,7 @@ TEST(OrderBook, AgreesWithANaiveModelOverManyUpdates) {
   EXPECT_FALSE(book.crossed());  // bids <= 1000 < 1001 <= asks by construction
 }
 
-// ---- edge cases of the search (galloping from the best level, then a binary search) ----
+// ---- edge cases of the search (the 32 levels nearest the best, or the rest) ----
 
 // The expected books below are written out by hand: bids 100.00, 99.90, 99.80, ... (step 0.10,
 // raw step 10) with qty 1, 2, 3, ... from the best down; asks 100.10, 100.20, ... likewise.
@@ -249,9 +248,9 @@ TEST(OrderBook, LevelsBeyondTheDeepestAreInsertedAndDeletedAtTheEnd) {
   EXPECT_EQ(book.depth(BookSide::Ask, 10), (Levels{{10060, 700}, {10080, 3000}}));
 }
 
-// Every position of a 40-level side -- the probes of the gallop land 1, 2, 4, 8, 16 and 32
-// levels below the best, and the binary search covers the gaps between them -- for each of
-// update, delete, zero for an absent price and insert.
+// Every position of a 40-level side -- inside the 32 levels nearest the best that a lookup
+// searches on their own, at the boundary, and beyond it -- for each of update, delete, zero for
+// an absent price and insert.
 TEST(OrderBook, EveryPositionOfADeepSideIsFoundUpdatedInsertedAndDeleted) {
   constexpr int kLevels = 40;
   for (int k = 0; k < kLevels; ++k) {
@@ -346,7 +345,7 @@ TEST(OrderBook, SnapshotsBestFirstAndInOtherOrdersGiveTheSameBook) {
 }
 
 // A 1000-level book (a full Binance snapshot) under updates at every depth, against the naive
-// model: deep levels take the longest gallops and the widest binary searches.
+// model: most near the best, a quarter anywhere down to the deepest level and beyond.
 TEST(OrderBook, AgreesWithANaiveModelOnAThousandLevelBook) {
   OrderBook book;
   Levels bids = bid_ladder(1000), asks = ask_ladder(1000);  // the model, best first
