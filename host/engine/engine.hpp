@@ -299,6 +299,9 @@ class Engine {
   /// emit() of a trading connector's order, fill, balance or position event: copied now,
   /// applied on the loop. TH_ERR_UNSUPPORTED outside live mode (paper fills are simulated).
   th_status emit_venue(th_instance* self, const th_event* ev);
+  /// A venue event the host cannot explain: logs, notifies "error", moves the kill switch to
+  /// HALTED (persisted, so a restart waits for an operator's resume) and fails the run.
+  void fail_closed(const std::string& title, const std::string& why);
   void on_venue_order(th_instance* conn, const VenueOrder& v);
   void on_venue_fill(th_instance* conn, const VenueFill& v);
   void on_venue_balance(th_instance* conn, const th_ev_balance& ev, const std::string& asset);

@@ -396,9 +396,9 @@ void Engine::on_venue_order(th_instance* conn, const VenueOrder& v) {
     }
   }
   if (to == TH_ORDER_REJECTED && o->state != oms::OrderState::PendingNew) {
-    fatal_ = fmt::format("the venue says order {} does not exist ({}), but the host has it {}; trading stops until this is understood",
-                         o->client_order_id, v.reason, state_name(from));
-    notify("error", TH_SEV_ERROR, "order mismatch with the venue", fatal_);
+    fail_closed("order mismatch with the venue",
+                fmt::format("the venue says order {} does not exist ({}), but the host has it {}; trading stops until this is understood",
+                            o->client_order_id, v.reason, state_name(from)));
     return;
   }
   try {
@@ -440,11 +440,10 @@ void Engine::on_venue_fill(th_instance* conn, const VenueFill& v) {
   const th_instrument_id id = o->req.instrument;
   const StoredInstrument& inst = *instruments_[id];
   auto halt = [&](const std::string& why) {
-    fatal_ = fmt::format("fill {} of order {} ({} {} {} @ {}) cannot be applied: {}; trading stops until this is understood",
-                         v.trade_id, o->client_order_id, side_lc(o->req.side), qty_text(id, v.ev.qty), inst.symbol,
-                         price_text(id, v.ev.price), why);
-    spdlog::error("{}", fatal_);
-    notify("error", TH_SEV_ERROR, "fill mismatch with the venue", fatal_);
+    fail_closed("fill mismatch with the venue",
+                fmt::format("fill {} of order {} ({} {} {} @ {}) cannot be applied: {}; trading stops until this is understood",
+                            v.trade_id, o->client_order_id, side_lc(o->req.side), qty_text(id, v.ev.qty), inst.symbol,
+                            price_text(id, v.ev.price), why));
   };
   observe_order_latency(o->id);
   if (v.trade_id.empty()) return halt("it has no trade id, so a repeat could not be told apart");
@@ -511,6 +510,19 @@ void Engine::on_venue_position(th_instance* conn, const th_ev_position& ev) {
   deliver_to_risk(ev.h);
   for (th_instance* s : subscribers_[id]) deliver(s, ev.h);
   flush_pending();
+}
+
+void Engine::fail_closed(const std::string& title, const std::string& why) {
+  if (!fatal_.empty()) return;
+  spdlog::error("{}", why);
+  notify("error", TH_SEV_ERROR, title, why);
+  // Persisted HALTED: a restart does not trade again until an operator has looked and resumed.
+  try {
+    set_kill_state(KillState::Halted, "host", why, false);
+  } catch (const std::exception& e) {
+    spdlog::error("could not record the kill switch: {}", e.what());
+  }
+  fatal_ = why;
 }
 
 // ---------------------------------------------------------------------------------------------

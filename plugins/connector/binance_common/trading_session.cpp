@@ -47,7 +47,8 @@ TradingSession::TradingSession(Context ctx, const SymbolTable& symbols, TradingP
       symbols_(symbols),
       profile_(std::move(profile)),
       settings_(std::move(settings)),
-      rest_(ctx.self(), ctx.host(), settings_.rest_url, settings_.venue, settings_.recv_window_ms) {
+      rest_(ctx.self(), ctx.host(), settings_.rest_url, settings_.venue, settings_.recv_window_ms),
+      session_started_ns_(ctx.now()) {
   rest_.set_timeout_ms(static_cast<uint32_t>(settings_.request_timeout_ms));
   next_cookie_ = kKeepAliveCookie + 1;
 }
@@ -719,8 +720,16 @@ void TradingSession::look_up(Order& o, std::string reason) {
 }
 
 void TradingSession::not_at_venue(Order& o) {
-  if (o.submit_timestamp_ms != 0) {
-    const int64_t settle_ms = o.submit_timestamp_ms + rest_.recv_window_ms() + kSettleMs;
+  // "Does not exist" is believed only once no request that could still create the order can be
+  // accepted: Binance refuses a request whose timestamp is more than recvWindow old (rest-api.md,
+  // "Timing security"). For an order this session sent, that is its POST's timestamp plus
+  // recvWindow. For one it took over from a host that died (a journaled PENDING_NEW order of an
+  // earlier run), any POST of that host was timestamped before this session began, which bounds it
+  // (with this config's recvWindow: changing recv_window across a crash weakens the bound).
+  const int64_t sent_ms =
+      o.submit_timestamp_ms != 0 ? o.submit_timestamp_ms : rest_.clock().server_ms(session_started_ns_);
+  {
+    const int64_t settle_ms = sent_ms + rest_.recv_window_ms() + kSettleMs;
     const th_time_ns now = ctx_.now();
     if (rest_.clock().server_ms(now) < settle_ms) {
       Call call;

@@ -306,6 +306,7 @@ class TradingSession {
   TradingProfile profile_;
   TradingSettings settings_;
   RestClient rest_;
+  th_time_ns session_started_ns_ = 0;  // host clock when this session began (not_at_venue)
   std::set<th_instrument_id> traded_;
   uint64_t next_cookie_ = kCookieBase;
   std::map<uint64_t, Call> in_flight_;  // by HTTP cookie
