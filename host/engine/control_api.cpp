@@ -117,7 +117,7 @@ control::Response Engine::control_route(const control::Request& req) {
   if (p == "/healthz" && get) return control::Response{200, "application/json", R"({"status":"ok"})"};
   if (p == "/readyz" && get) {
     if (!fatal_.empty()) return error(503, "the run is failing: " + fatal_);
-    if (!trading_started_) return error(503, "not trading yet (reconciling with the venue or starting)");
+    if (!market_open_) return error(503, "not trading yet (reconciling with the venue or starting)");
     return control::Response{200, "application/json", R"({"status":"ready"})"};
   }
   if (p == "/metrics" && get) return control::Response{200, "text/plain; version=0.0.4; charset=utf-8", metrics_text()};
@@ -128,7 +128,7 @@ control::Response Engine::control_route(const control::Request& req) {
     str(w, "mode", graph::to_string(graph_.bot.mode));
     w.Key("run_id");
     w.Int64(run_id_);
-    str(w, "state", !fatal_.empty() ? "failing" : trading_started_ ? "trading" : "starting");
+    str(w, "state", !fatal_.empty() ? "failing" : market_open_ ? "trading" : "starting");
     w.Key("kill_switch");
     w.StartObject();
     str(w, "state", to_string(kill_state_));

@@ -1373,7 +1373,6 @@ RunResult Engine::run() {
         start_operator_controls(io);
       }
       start_others();
-      trading_started_ = true;
       // A bot that comes back HALTED (or was halted while it reconciled) cancels what is still
       // open before any market event reaches a strategy.
       if (kill_state_ == KillState::Halted) apply_halt();

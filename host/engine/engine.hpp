@@ -434,7 +434,6 @@ class Engine {
   KillState kill_state_ = KillState::Active;
   std::string kill_source_, kill_reason_;
   th_time_ns kill_since_ns_ = 0;
-  bool trading_started_ = false;   // strategies run: HALTED acts at once (before: once they do)
   std::unique_ptr<control::ControlServer> control_;
   std::unique_ptr<boost::asio::steady_timer> housekeeping_timer_;
   std::unique_ptr<boost::asio::signal_set> kill_signals_;
@@ -445,7 +444,6 @@ class Engine {
   double latency_sum_s_ = 0;
   uint64_t latency_count_ = 0;
   std::deque<std::pair<std::chrono::steady_clock::time_point, int64_t>> event_samples_;  // (when, events_) each second
-  int64_t orders_sent_ = 0;
 };
 
 }  // namespace tradehost::engine

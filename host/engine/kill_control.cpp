@@ -11,8 +11,6 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include <cerrno>
-#include <cstring>
 #include <fstream>
 #include <limits>
 
@@ -20,7 +18,6 @@ namespace tradehost::engine {
 
 using detail::side_lc;
 using detail::sv;
-using detail::th;
 using detail::wall_ns;
 
 namespace {
@@ -91,7 +88,8 @@ KillVerdict Engine::set_kill_state(KillState to, const std::string& source, cons
               to_string(to), source, reason);
   notify("kill_switch", sev, fmt::format("kill switch {}", to_string(to)),
          fmt::format("bot={} from={} to={} source={} reason={}", graph_.bot.name, to_string(from), to_string(to), source, reason));
-  if (to == KillState::Halted && trading_started_) apply_halt();
+  // Before the market opens, run() applies HALTED itself once the strategies have started.
+  if (to == KillState::Halted && market_open_) apply_halt();
   return v;
 }
 
@@ -241,12 +239,8 @@ void Engine::start_operator_controls(boost::asio::io_context& io) {
   arm_housekeeping();
   // The control API.
   if (graph_.control.enabled) {
-    const credentials::Credential* token = credential_store_ ? credential_store_->find(graph_.control.token_credential) : nullptr;
-    if (!token || token->type != credentials::CredentialType::Token)
-      throw EngineError(fmt::format("{}:{}:{}: [control] token_credential '{}' must name a credential of type token; create it with "
-                                    "`tradehost credentials add {} --type token`",
-                                    graph_.control.pos.file, graph_.control.pos.line, graph_.control.pos.col,
-                                    graph_.control.token_credential, graph_.control.token_credential));
+    // prepare() has checked that the store holds it and that it is a token.
+    const credentials::Credential* token = credential_store_->find(graph_.control.token_credential);
     control::ServerOptions o;
     o.host = graph_.control.host;
     o.port = graph_.control.port;

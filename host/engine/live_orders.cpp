@@ -176,7 +176,6 @@ void Engine::route_order(oms::Order& o) {
   const th_status st = c->failed || !c->started ? TH_ERR_NOT_READY : c->component->connector.submit(c->state, &view);
   if (st == TH_OK) {
     routed_at_[o.id] = std::chrono::steady_clock::now();
-    ++orders_sent_;
     spdlog::info("order {} sent to '{}': {} {} {} {}", o.client_order_id, c->name, side_lc(o.req.side),
                  qty_text(o.req.instrument, o.req.qty), instruments_[o.req.instrument]->symbol, oms::order_type_name(o.req.type));
     return;

@@ -40,6 +40,8 @@ std::atomic<long> hits{0};
 
 }  // namespace
 
+bool crash_points_armed() noexcept { return config().armed; }
+
 void crash_point(std::string_view point, std::string_view detail) noexcept {
   const Config& c = config();
   if (!c.armed || point != c.point) return;

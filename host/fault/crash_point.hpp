@@ -18,6 +18,10 @@
 
 namespace tradehost::fault {
 
+/// True when TRADEHOST_CRASH_AT is set: callers whose detail text costs something to build (an
+/// allocation on a hot path) build it only then.
+bool crash_points_armed() noexcept;
+
 /// Kills the process with SIGKILL when TRADEHOST_CRASH_AT names `point` (and `detail` contains its
 /// match) and this is the n-th such hit. Thread-safe; never returns when it fires.
 void crash_point(std::string_view point, std::string_view detail = {}) noexcept;

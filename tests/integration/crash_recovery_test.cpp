@@ -14,6 +14,8 @@
 // candle 2 (low 16704.0, volume 566.041) and the remaining 0.0434 on candle 3.
 #include "live_bot.hpp"
 
+#include <tradehost/fixed.hpp>
+
 #include <map>
 #include <random>
 #include <set>
@@ -22,23 +24,14 @@ namespace {
 
 using namespace tradehost_it;
 
-std::string qty_at(int64_t raw) {  // 8 decimals, trimmed, as the journal writes quantities
-  std::string s = std::to_string(raw < 0 ? -raw : raw);
-  while (s.size() < 9) s.insert(s.begin(), '0');
-  s.insert(s.end() - 8, '.');
-  while (s.back() == '0') s.pop_back();
-  if (s.back() == '.') s.pop_back();
-  return (raw < 0 ? "-" : "") + s;
-}
+constexpr int kQtyScale = 8;  // the simulator's quantities: 8 decimals (tools/exchange-sim/README.md)
 
-int64_t raw_of(const std::string& text) {  // "0.0566" -> 5660000 (8 decimals)
-  const size_t dot = text.find('.');
-  std::string frac = dot == std::string::npos ? "" : text.substr(dot + 1);
-  frac.resize(8, '0');
-  const bool neg = !text.empty() && text[0] == '-';
-  const std::string whole = text.substr(neg ? 1 : 0, dot == std::string::npos ? std::string::npos : dot - (neg ? 1 : 0));
-  const int64_t v = std::stoll(whole.empty() ? "0" : whole) * 100000000 + std::stoll(frac);
-  return neg ? -v : v;
+/// "0.0566" -> 5660000; the venue's quantity text at 8 decimals.
+int64_t raw_of(const std::string& text) {
+  int64_t v = 0;
+  std::string err;
+  EXPECT_TRUE(tradehost::parse_fixed(text, kQtyScale, v, &err)) << text << ": " << err;
+  return v;
 }
 
 /// The three invariants, against the simulator's records. `what` names the round.
@@ -74,7 +67,15 @@ void expect_journal_matches_venue(SimProcess& sim, const fs::path& state, const 
   // No position row at all (nothing ever filled) is a flat position.
   const std::string host_position =
       db.text("SELECT coalesce((SELECT qty FROM positions WHERE run_id = (SELECT max(run_id) FROM positions)), '0')");
-  EXPECT_EQ(host_position, qty_at(venue_position)) << what << ": positions differ";
+  EXPECT_EQ(host_position, tradehost::format_fixed_trimmed(venue_position, kQtyScale)) << what << ": positions differ";
+}
+
+/// Starts the bot again without its crash point, the probe submitting nothing (`probe` is its
+/// other settings), and waits until it has reconciled.
+void restart_disarmed(LiveBot& bot, const std::string& probe) {
+  bot.crash_at("");
+  bot.write_config(probe + "\nsubmit_on_bar = 0");
+  ASSERT_NO_FATAL_FAILURE(bot.start());
 }
 
 // Killed after the journal write, before the send: the order never reached the venue. The restart
@@ -91,9 +92,7 @@ TEST(CrashRecovery, KilledAfterTheJournalWriteBeforeTheSend) {
   EXPECT_TRUE(contains(bot.log(), "crash point after_journal reached (live-it-1-1)")) << bot.log();
   EXPECT_FALSE(contains(bot.log(), SimProcess::kSecret));  // the crash output holds no secret
 
-  bot.crash_at("");
-  bot.write_config("qty = \"0.1\"\nprice_offset = \"3\"\nsubmit_on_bar = 0");
-  ASSERT_NO_FATAL_FAILURE(bot.start());
+  ASSERT_NO_FATAL_FAILURE(restart_disarmed(bot, "qty = \"0.1\"\nprice_offset = \"3\""));
   EXPECT_TRUE(contains(bot.log(), "adopted open order live-it-1-1 of run 1")) << bot.log();
   EXPECT_EQ(bot.stop(), 0) << bot.log();
   Db db(bot.state());
@@ -115,9 +114,7 @@ TEST(CrashRecovery, KilledAfterTheSendBeforeTheAcknowledgement) {
   ASSERT_EQ(sim.advance().status, 200);
   EXPECT_EQ(bot.wait_exit(), -SIGKILL) << bot.log();
 
-  bot.crash_at("");
-  bot.write_config("qty = \"0.1\"\nprice_offset = \"3\"\nsubmit_on_bar = 0");
-  ASSERT_NO_FATAL_FAILURE(bot.start());
+  ASSERT_NO_FATAL_FAILURE(restart_disarmed(bot, "qty = \"0.1\"\nprice_offset = \"3\""));
   ASSERT_EQ(sim.advance(2).status, 200);  // candles 2 and 3 fill it: 0.0566 + 0.0434
   bot.await("probe order live-it-1-1 FILLED filled=0.1");
   EXPECT_EQ(bot.stop(), 0) << bot.log();
@@ -141,9 +138,7 @@ TEST(CrashRecovery, KilledBetweenPartialFills) {
   EXPECT_EQ(bot.wait_exit(), -SIGKILL) << bot.log();
   ASSERT_EQ(sim.advance().status, 200);  // candle 3: the remaining 0.0434 fills while the host is down
 
-  bot.crash_at("");
-  bot.write_config("qty = \"0.1\"\nprice_offset = \"3\"\nsubmit_on_bar = 0");
-  ASSERT_NO_FATAL_FAILURE(bot.start());
+  ASSERT_NO_FATAL_FAILURE(restart_disarmed(bot, "qty = \"0.1\"\nprice_offset = \"3\""));
   EXPECT_EQ(bot.stop(), 0) << bot.log();
   Db db(bot.state());
   EXPECT_EQ(db.text("SELECT state || ' ' || filled_qty FROM orders"), "FILLED 0.1");
@@ -168,9 +163,7 @@ TEST(CrashRecovery, KilledDuringACancel) {
   ASSERT_EQ(sim.advance().status, 200);  // bar 2: the cancel goes out, then the kill
   EXPECT_EQ(bot.wait_exit(), -SIGKILL) << bot.log();
 
-  bot.crash_at("");
-  bot.write_config("qty = \"0.001\"\nprice_offset = \"500\"\nsubmit_on_bar = 0");
-  ASSERT_NO_FATAL_FAILURE(bot.start());
+  ASSERT_NO_FATAL_FAILURE(restart_disarmed(bot, "qty = \"0.001\"\nprice_offset = \"500\""));
   EXPECT_EQ(bot.stop(), 0) << bot.log();
   Db db(bot.state());
   EXPECT_EQ(db.text("SELECT state FROM orders"), "CANCELED");

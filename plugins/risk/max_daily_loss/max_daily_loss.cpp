@@ -44,11 +44,9 @@ class MaxDailyLoss : public tradehost::RiskRule {
     if (ev.type != TH_EV_BAR && ev.type != TH_EV_FILL) return;
     roll_day(ev.ts_event);
     // With a kill switch to move, the breach is acted on when it happens, not at the next order.
-    if (kill_to_ != TH_KILL_ACTIVE && day_start_equity_ - equity_now() > max_loss_) {
-      const int64_t loss = day_start_equity_ - equity_now();
-      ctx_.kill_switch(kill_to_, "daily loss " + tradehost::format_fixed_trimmed(loss, TH_MONEY_SCALE) + " exceeds max_loss " +
-                                     tradehost::format_fixed_trimmed(max_loss_, TH_MONEY_SCALE) + " since 00:00 UTC");
-    }
+    if (kill_to_ == TH_KILL_ACTIVE) return;
+    const int64_t loss = day_start_equity_ - equity_now();
+    if (loss > max_loss_) ctx_.kill_switch(kill_to_, breach_text(loss));
   }
 
   std::string check(const th_order_request& req) override {
@@ -56,8 +54,7 @@ class MaxDailyLoss : public tradehost::RiskRule {
     const int64_t equity = equity_now();
     const int64_t loss = day_start_equity_ - equity;
     if (loss <= max_loss_) return {};
-    const std::string breach = "daily loss " + tradehost::format_fixed_trimmed(loss, TH_MONEY_SCALE) + " exceeds max_loss " +
-                               tradehost::format_fixed_trimmed(max_loss_, TH_MONEY_SCALE) + " since 00:00 UTC";
+    const std::string breach = breach_text(loss);
     if (kill_to_ != TH_KILL_ACTIVE && !ctx_.kill_switch(kill_to_, breach))
       ctx_.warn("the host did not take the kill switch request (older than ABI 1.4?)");
     th_position_info pos{};
@@ -70,6 +67,10 @@ class MaxDailyLoss : public tradehost::RiskRule {
   }
 
  private:
+  std::string breach_text(int64_t loss) const {
+    return "daily loss " + tradehost::format_fixed_trimmed(loss, TH_MONEY_SCALE) + " exceeds max_loss " +
+           tradehost::format_fixed_trimmed(max_loss_, TH_MONEY_SCALE) + " since 00:00 UTC";
+  }
   int64_t equity_now() const {
     th_account_info a{};
     a.struct_size = sizeof a;
