@@ -2,6 +2,7 @@
 #include "control/control_server.hpp"
 #include "engine/engine_util.hpp"
 #include "engine/plugin_watcher.hpp"
+#include "fault/crash_point.hpp"
 
 #include "credentials/credential_file.hpp"
 #include "credentials/credentials_error.hpp"
@@ -967,7 +968,12 @@ void Engine::close_period() {
 
 void Engine::record_execution(oms::Order& o, const Execution& x) {
   const th_instrument_id id = o.req.instrument;
+  // The order's new filled quantity, the fill and the position it moves are journaled as one
+  // transaction: a crash between them would leave a restart counting the fill twice (filled
+  // quantity without its trade id) or not at all in the position.
+  store::Store::WriteGroup journal(*store_);
   oms_->apply_fill(o, x.qty, x.price, now_);
+  fault::crash_point("mid_fill", o.client_order_id);  // recovery tests: inside the transaction
   store::FillRow row;
   row.run_id = o.journal_run_id;
   row.order_id = static_cast<int64_t>(o.journal_order_id);
@@ -985,6 +991,7 @@ void Engine::record_execution(oms::Order& o, const Execution& x) {
   auto trip = portfolio_.apply_fill(id, o.req.side, x.price, x.qty, x.fee_quote, x.ts);
   // Live and paper keep the positions table current; a backtest writes it once at the end.
   if (store_->durability() == store::Durability::Synchronous) write_position(id);
+  journal.commit();
   period_exposed_ = true;
   if (trip) {
     report::RoundTrip rt;

@@ -8,6 +8,8 @@
 //                  been asked to send it (detail: the client order id)
 //   http_written   the host's HTTP client has written a request and not read the answer
 //                  (detail: "METHOD target", e.g. "POST /api/v3/order?symbol=...")
+//   mid_fill       a fill's journal transaction has its order's new filled quantity written,
+//                  not yet the fill row or the position (detail: the client order id)
 //   after_fill     a venue fill was applied and journaled (detail: the client order id)
 // Without the variable every call is one branch on a static flag. It exists for the crash
 // recovery tests and the soak test (tests/integration/crash_recovery_test.cpp); docs/operations.md

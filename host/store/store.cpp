@@ -206,6 +206,7 @@ struct Store::Impl {
   std::array<Statement, schema::kRunTables.size()> count_stmts;  // prepared on first use
 
   bool batch_open = false;    // Batched: the batch transaction is open
+  bool group_open = false;    // Synchronous: a WriteGroup's transaction is open
   int64_t batch_pending = 0;  // Batched: write calls in the open batch
 
   Impl() = default;
@@ -411,7 +412,7 @@ class WriteCall {
  public:
   WriteCall(Store::Impl& store, bool multi_statement)
       : store_(store),
-        own_transaction_(store.durability == Durability::Synchronous && multi_statement) {
+        own_transaction_(store.durability == Durability::Synchronous && multi_statement && !store.group_open) {
     if (store_.durability == Durability::Batched) {
       if (!store_.batch_open) {
         store_.begin_transaction();
@@ -933,6 +934,29 @@ void Store::finish_run(int64_t run_id, std::string_view status,
 }
 
 void Store::flush() { impl_->commit_batch(); }
+
+Store::WriteGroup::WriteGroup(Store& store) : store_(store) {
+  Impl& s = *store_.impl_;
+  if (s.durability != Durability::Synchronous) return;
+  if (s.group_open) throw StoreError("write groups do not nest (state database " + s.path + ")");
+  s.begin_transaction();
+  s.group_open = open_ = true;
+}
+
+Store::WriteGroup::~WriteGroup() {
+  if (!open_) return;
+  Impl& s = *store_.impl_;
+  s.rollback_noexcept();  // not committed: an exception left the group; none of its writes stays
+  s.group_open = false;
+}
+
+void Store::WriteGroup::commit() {
+  if (!open_) return;
+  Impl& s = *store_.impl_;
+  open_ = false;
+  s.group_open = false;
+  s.commit_transaction(1);  // rolls back and throws on failure
+}
 
 std::vector<OrderRow> Store::load_orders(int64_t run_id) {
   Impl& s = *impl_;

@@ -133,6 +133,27 @@ class Store {
   /// Commits the open batch, if any (Batched). No-op in Synchronous mode.
   void flush();
 
+  /// Makes several write calls one transaction: in Synchronous mode they are all durable, or
+  /// (after a crash or an error) none of them is. Used where the journal would otherwise be
+  /// left half-written by a crash between two calls: a fill, its order's new filled quantity and
+  /// the position it moves. Opened with BEGIN IMMEDIATE; commit() makes it durable; destroyed
+  /// without commit() (an exception), it rolls back. Write calls inside it do not commit their
+  /// own transactions. In Batched mode it does nothing: the batch is one transaction already.
+  /// Groups do not nest (StoreError). Throws StoreError when the transaction cannot start or
+  /// commit.
+  class WriteGroup {
+   public:
+    explicit WriteGroup(Store& store);
+    WriteGroup(const WriteGroup&) = delete;
+    WriteGroup& operator=(const WriteGroup&) = delete;
+    ~WriteGroup();
+    void commit();
+
+   private:
+    Store& store_;
+    bool open_ = false;
+  };
+
   // ---- Readers (see uncommitted batch rows of this connection). ----
 
   /// Every order of a run, by order_id.

@@ -57,12 +57,22 @@ void expect_journal_matches_venue(SimProcess& sim, const fs::path& state, const 
   std::string journal;
   for (const auto& r : db.rows("SELECT run_id, client_order_id, state, filled_qty FROM orders ORDER BY run_id, order_id"))
     journal += col(r, 0) + " " + col(r, 1) + " " + col(r, 2) + " " + col(r, 3) + "\n";
-  EXPECT_EQ(host_trades, venue_trades) << what << ": the journal's fills and the venue's trades differ\nvenue orders: " << orders.body
+  journal += "fills (run, order, trade, qty):\n";
+  for (const auto& r : db.rows("SELECT run_id, client_order_id, trade_id, qty FROM fills ORDER BY fill_id"))
+    journal += col(r, 0) + " " + col(r, 1) + " " + col(r, 2) + " " + col(r, 3) + "\n";
+  std::string only_host, only_venue;
+  for (const auto& t : host_trades)
+    if (!venue_trades.count(t)) only_host += " " + t;
+  for (const auto& t : venue_trades)
+    if (!host_trades.count(t)) only_venue += " " + t;
+  EXPECT_EQ(host_trades, venue_trades) << what << ": the journal's fills and the venue's trades differ\nonly in the journal:" << only_host
+                                       << "\nonly at the venue:" << only_venue << "\nvenue orders: " << orders.body
                                        << "\nvenue trades: " << trades.body << "\njournal:\n" << journal;
   // Every journal order the venue knows is there once; one it does not know never left the host.
   for (const auto& r : db.rows("SELECT client_order_id, state FROM orders")) {
-    if (per_client.count(col(r, 0)) == 0)
+    if (per_client.count(col(r, 0)) == 0) {
       EXPECT_EQ(col(r, 1), "REJECTED") << what << ": " << col(r, 0) << " is " << col(r, 1) << " in the journal, unknown at the venue";
+    }
   }
   // No position row at all (nothing ever filled) is a flat position.
   const std::string host_position =
@@ -125,17 +135,20 @@ TEST(CrashRecovery, KilledAfterTheSendBeforeTheAcknowledgement) {
 }
 
 // Killed between two partial fills; the second happens at the venue while the host is down.
-TEST(CrashRecovery, KilledBetweenPartialFills) {
+/// Kills the host at `point` (a crash point of the first fill of live-it-1-1), lets the rest fill
+/// while it is down, restarts it and checks the journal holds exactly the venue's two fills.
+void kill_at_the_first_fill(const std::string& point) {
   TempDir d;
   SimProcess sim(d.path(), {"--fill-volume-bps", "1"});
   LiveBot bot(d, sim);
   bot.write_config("qty = \"0.1\"\nprice_offset = \"3\"");
-  bot.crash_at("after_fill:live-it-1-1");
+  bot.crash_at(point + ":live-it-1-1");
   ASSERT_NO_FATAL_FAILURE(bot.start());
   ASSERT_EQ(sim.advance().status, 200);
   bot.await("probe order live-it-1-1 NEW");
-  ASSERT_EQ(sim.advance().status, 200);  // candle 2: 0.0566, applied, then the kill
+  ASSERT_EQ(sim.advance().status, 200);  // candle 2: 0.0566, then the kill
   EXPECT_EQ(bot.wait_exit(), -SIGKILL) << bot.log();
+  EXPECT_TRUE(contains(bot.log(), "crash point " + point + " reached (live-it-1-1)")) << bot.log();
   ASSERT_EQ(sim.advance().status, 200);  // candle 3: the remaining 0.0434 fills while the host is down
 
   ASSERT_NO_FATAL_FAILURE(restart_disarmed(bot, "qty = \"0.1\"\nprice_offset = \"3\""));
@@ -147,8 +160,18 @@ TEST(CrashRecovery, KilledBetweenPartialFills) {
   EXPECT_EQ(col(fills[0], 0), "0.0566");
   EXPECT_EQ(col(fills[1], 0), "0.0434");
   EXPECT_EQ(db.text("SELECT qty FROM positions WHERE run_id = 2"), "0.1");
-  expect_journal_matches_venue(sim, bot.state(), "after_fill");
+  expect_journal_matches_venue(sim, bot.state(), point);
 }
+
+// Killed after the first partial fill was journaled: the restart learns the second from the venue.
+TEST(CrashRecovery, KilledBetweenPartialFills) { kill_at_the_first_fill("after_fill"); }
+
+// Killed while the first fill is being journaled, after its order's new filled quantity was
+// written and before the fill itself: the three writes are one transaction, so none of them
+// survives, and the restart learns both fills from the venue. (Before they were, the order kept
+// 0.0566 filled without the trade, the venue's trade looked new, and 0.0566 + 0.0566 + 0.0434
+// overfilled the order: the restart failed closed.)
+TEST(CrashRecovery, KilledWhileAFillIsJournaled) { kill_at_the_first_fill("mid_fill"); }
 
 // Killed while a cancel is on the wire: the venue cancelled it; the restart learns so.
 TEST(CrashRecovery, KilledDuringACancel) {
@@ -189,7 +212,7 @@ TEST(CrashRecovery, SoakKillsAtRandomPointsAndTheInvariantsHoldAfterEveryRestart
   // Every bar alternates a buy and a sell 2 away from the close: some rest, some fill in parts.
   bot.write_config("qty = \"0.05\"\nprice_offset = \"2\"\nevery_bar = true\ncancel_on_bar = 3",
                    "request_weight_limit = 1000000\norders_per_10s = 100000");
-  const std::vector<std::string> points = {"after_journal", "http_written:POST /api/v3/order", "after_fill",
+  const std::vector<std::string> points = {"after_journal", "http_written:POST /api/v3/order", "after_fill", "mid_fill",
                                            "http_written:DELETE /api/v3/order", ""};
   int kills = 0;
   for (int round = 1; round <= rounds; ++round) {
@@ -199,7 +222,9 @@ TEST(CrashRecovery, SoakKillsAtRandomPointsAndTheInvariantsHoldAfterEveryRestart
     const std::vector<std::string> faults = {R"({"ws_drop":"user"})", R"({"ws_duplicate":2})", R"({"http_5xx":1})",
                                              R"({"order_timeout":1})", ""};
     const std::string fault = faults[rng() % faults.size()];
-    if (!fault.empty()) ASSERT_EQ(sim.fault(fault).status, 200);
+    if (!fault.empty()) {
+      ASSERT_EQ(sim.fault(fault).status, 200);
+    }
     bool died = false;
     for (int bar = 1; bar <= 4 && !died; ++bar) {
       const size_t from = bot.log().size();
@@ -209,13 +234,17 @@ TEST(CrashRecovery, SoakKillsAtRandomPointsAndTheInvariantsHoldAfterEveryRestart
     if (died) EXPECT_EQ(bot.wait_exit(), -SIGKILL) << bot.log();
     else bot.crash();  // no crash point hit: a plain kill -9 after the last bar
     ++kills;
+    const std::string crashed_log = bot.log();
     bot.crash_at("");
     ASSERT_EQ(sim.fault(R"({"clear":true})").status, 200);
     ASSERT_NO_FATAL_FAILURE(bot.start());  // reconciles before anything else
     ASSERT_FALSE(contains(bot.log(), "run failed")) << "round " << round << " (" << point << "): " << bot.log();
     EXPECT_EQ(bot.stop(), 0) << bot.log();
     expect_journal_matches_venue(sim, bot.state(), "round " + std::to_string(round) + " (" + point + ")");
-    if (HasFailure()) break;
+    if (HasFailure()) {
+      std::printf("--- the killed run's log ---\n%s\n--- the restart's log ---\n%s\n", crashed_log.c_str(), bot.log().c_str());
+      break;
+    }
   }
   std::printf("soak survived %d kills (seed %u)\n", kills, seed);
   RecordProperty("kills_survived", kills);

@@ -69,6 +69,42 @@ TEST(Durability, SynchronousRowIsVisibleAsSoonAsTheCallReturns) {
   EXPECT_EQ(other.query_int("SELECT count(*) FROM equity"), 1);
 }
 
+// A fill, its order's new filled quantity and the position: all durable at commit, none before,
+// and none when the group ends without commit (what a crash between the calls must leave).
+TEST(Durability, WriteGroupIsOneTransactionInSynchronousMode) {
+  TempStateDir dir;
+  const auto file = dir.file("live.sqlite");
+  Store store = Store::open(file, Durability::Synchronous);
+  const int64_t run = store.begin_run(make_run("live-bot", "live"));
+  store.insert_order(make_order(run, 1, "live-bot-1-1"));
+  store.record_transition(run, 1, 1'000, TH_ORDER_PENDING_NEW, TH_ORDER_NEW, "0");
+  RawConnection other(file);
+  const FillRow fill{0, run, 1, "live-bot-1-1", "7", 2'000, "BTC/USDT", "buy", "16704.5", "0.0566", "0", "USDT", "maker"};
+
+  {
+    Store::WriteGroup group(store);
+    store.record_transition(run, 1, 2'000, TH_ORDER_NEW, TH_ORDER_PARTIALLY_FILLED, "0.0566");
+    store.record_fill(fill);
+    EXPECT_EQ(other.query_text("SELECT filled_qty FROM orders WHERE order_id = 1"), "0");  // not yet
+    EXPECT_THROW(Store::WriteGroup nested(store), StoreError);
+  }  // no commit: rolled back
+  EXPECT_EQ(other.query_text("SELECT state || ' ' || filled_qty FROM orders WHERE order_id = 1"), "NEW 0");
+  EXPECT_EQ(other.query_int("SELECT count(*) FROM fills"), 0);
+  EXPECT_EQ(other.query_int("SELECT count(*) FROM order_events"), 2);
+
+  Store::WriteGroup group(store);
+  store.record_transition(run, 1, 2'000, TH_ORDER_NEW, TH_ORDER_PARTIALLY_FILLED, "0.0566");
+  store.record_fill(fill);
+  store.upsert_position({run, "BTC/USDT", "0.0566", "16704.5", "0", 2'000});
+  EXPECT_EQ(other.query_int("SELECT count(*) FROM fills"), 0);
+  group.commit();
+  EXPECT_EQ(other.query_text("SELECT state || ' ' || filled_qty FROM orders WHERE order_id = 1"), "PARTIALLY_FILLED 0.0566");
+  EXPECT_EQ(other.query_int("SELECT count(*) FROM fills"), 1);
+  EXPECT_EQ(other.query_text("SELECT qty FROM positions"), "0.0566");
+  store.record_equity(run, 3'000, "10000", "10000");  // after the group, writes commit one by one again
+  EXPECT_EQ(other.query_int("SELECT count(*) FROM equity"), 1);
+}
+
 TEST(Durability, FailedRunIsRecordedWithItsErrorWhileABatchIsOpen) {
   TempStateDir dir;
   const auto file = dir.file("bt.sqlite");
