@@ -113,7 +113,8 @@ uint64_t Engine::http_request(th_instance* self, const th_http_request* in, uint
   r.url = std::string(view(req.url));
   if (!parse_header_lines(view(req.headers), r.headers)) return refuse("headers must be 'Name: value' lines");
   // ABI 1.5 flags mean nothing to an older plugin, which may have left junk in those bits.
-  const bool abi_1_5 = loader::negotiated_abi(self->component->plugin->abi_version) >= ((1u << 16) | 5u);
+  const bool abi_1_5 =
+      self->component->plugin && loader::negotiated_abi(self->component->plugin->abi_version) >= ((1u << 16) | 5u);
   const bool background = abi_1_5 && (req.flags & TH_HTTP_BACKGROUND);
   std::shared_ptr<const credentials::Secret> secret;
   if (abi_1_5 && (req.flags & TH_HTTP_CREDENTIAL)) {
