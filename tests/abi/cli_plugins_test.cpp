@@ -227,7 +227,7 @@ TEST(CliInspect, RefusedFileExitsTwoWithTheLoadersLine) {
   EXPECT_EQ(r.out, "");
   const auto lines = lines_of(r.err);
   ASSERT_EQ(lines.size(), 1u) << r.err;
-  EXPECT_EQ(lines[0].rfind("error: " + fs::absolute(TH_ABI_FIXTURE_ABI_MINOR_NEXT).string() + ": plugin needs ABI 1.5", 0), 0u)
+  EXPECT_EQ(lines[0].rfind("error: " + fs::absolute(TH_ABI_FIXTURE_ABI_MINOR_NEXT).string() + ": plugin needs ABI 1.6", 0), 0u)
       << lines[0];
 
   const Result not_a_plugin = run({"plugins", "inspect", abi::candle_file().string()});
