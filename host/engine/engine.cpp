@@ -237,8 +237,10 @@ void Engine::bind_credential(th_instance& inst) {
     auto v = n.config.find(f.key);
     if (v == n.config.end() || v->second.str.empty()) return;  // optional and not given
     inst.credential = v->second.str;
+    // Notifiers name token credentials (a bot token, a webhook URL's secret: TH_HTTP_CREDENTIAL),
+    // connectors the venue's keys.
     open_credential_store(v->second.pos, fmt::format("{} '{}'", graph::kind_name(inst.kind), inst.name), inst.credential,
-                          "--type hmac --api-key KEY");
+                          inst.kind == TH_KIND_NOTIFIER ? "--type token" : "--type hmac --api-key KEY");
     return;
   }
 }
@@ -905,7 +907,7 @@ th_time_ns Engine::now() const noexcept {
 bool Engine::notifiers_busy() const {
   auto busy = [](const th_instance* i) { return i->kind == TH_KIND_NOTIFIER && i->started && !i->failed; };
   for (const auto& [id, call] : http_calls_)
-    if (busy(call.owner)) return true;
+    if (busy(call.owner) && !call.background) return true;  // a long poll never ends by itself
   for (const Timer& t : timers_)
     if (busy(t.owner)) return true;
   return false;

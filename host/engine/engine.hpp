@@ -60,6 +60,7 @@ class WebSocketClient;
 }  // namespace tradehost::net
 namespace tradehost::credentials {
 class CredentialStore;
+class Secret;
 class Signer;
 }  // namespace tradehost::credentials
 namespace tradehost::control {
@@ -216,6 +217,9 @@ class Engine {
     th_instance* owner = nullptr;
     uint64_t cookie = 0;
     uint64_t net_id = 0;            // net::HttpClient's id
+    bool background = false;        // ABI 1.5 TH_HTTP_BACKGROUND: the notifier drain ignores it
+    // ABI 1.5 TH_HTTP_CREDENTIAL: the secret put into the request, masked in what goes back.
+    std::shared_ptr<const credentials::Secret> secret;
   };
   struct WsConn {                   // an open ws_open connection
     th_instance* owner = nullptr;

@@ -10,6 +10,8 @@
 // that is dropped by the lookup in the completion handler.
 #include "engine/engine.hpp"
 
+#include "credentials/credential_store.hpp"
+#include "credentials/secret_placeholder.hpp"
 #include "credentials/signer.hpp"
 #include "net/http_client.hpp"
 #include "net/rate_limiter.hpp"
@@ -110,6 +112,26 @@ uint64_t Engine::http_request(th_instance* self, const th_http_request* in, uint
   }
   r.url = std::string(view(req.url));
   if (!parse_header_lines(view(req.headers), r.headers)) return refuse("headers must be 'Name: value' lines");
+  // ABI 1.5 flags mean nothing to an older plugin, which may have left junk in those bits.
+  const bool abi_1_5 =
+      self->component->plugin && loader::negotiated_abi(self->component->plugin->abi_version) >= ((1u << 16) | 5u);
+  const bool background = abi_1_5 && (req.flags & TH_HTTP_BACKGROUND);
+  std::shared_ptr<const credentials::Secret> secret;
+  if (abi_1_5 && (req.flags & TH_HTTP_CREDENTIAL)) {
+    // Every message below names the credential, never its secret.
+    const credentials::Credential* c = credential_store_ && !self->credential.empty() ? credential_store_->find(self->credential) : nullptr;
+    if (!c) return refuse("TH_HTTP_CREDENTIAL without a credential (declare a TH_CFG_CREDENTIAL key and name one in the config)");
+    if (c->type != credentials::CredentialType::Token)
+      return refuse(fmt::format("TH_HTTP_CREDENTIAL: credential '{}' is of type {}; only a token credential is put into a request "
+                                "(`tradehost credentials add NAME --type token`)",
+                                self->credential, credentials::credential_type_name(c->type)));
+    std::string why;
+    auto url = credentials::expand_in_url(r.url, c->secret.view(), &why);
+    if (!url) return refuse("TH_HTTP_CREDENTIAL: " + why);
+    r.url = std::move(*url);
+    for (auto& [name, value] : r.headers) value = credentials::expand(value, c->secret.view());
+    secret = std::make_shared<const credentials::Secret>(c->secret.clone());
+  }
   r.body.assign(reinterpret_cast<const char*>(req.body.ptr), req.body.ptr ? req.body.len : 0);
   if (req.timeout_ms) r.timeout = std::chrono::milliseconds(req.timeout_ms);
   if (req.flags & TH_HTTP_IDEMPOTENT) r.idempotent = true;
@@ -132,12 +154,19 @@ uint64_t Engine::http_request(th_instance* self, const th_http_request* in, uint
     net_id = http_client().request(std::move(r), [this, id](uint64_t, net::HttpResult result) {
       auto it = http_calls_.find(id);
       if (it == http_calls_.end()) return;  // the owner stopped meanwhile
-      const HttpCall call = it->second;
+      const HttpCall call = std::move(it->second);
       http_calls_.erase(it);
       th_instance* owner = call.owner;
       if (!owner->started || owner->failed) return;
       std::string headers;
       for (const auto& [k, v] : result.response.headers) headers += k + ": " + v + "\r\n";
+      if (call.secret) {
+        // A server may echo the URL (a 404 page, a proxy's error) and net/ may quote it in a
+        // message: whatever goes back to the plugin holds "***" instead of the secret.
+        credentials::redact(headers, call.secret->view());
+        credentials::redact(result.response.body, call.secret->view());
+        credentials::redact(result.message, call.secret->view());
+      }
       th_http_response resp{};
       resp.struct_size = sizeof resp;
       resp.status = result.ok() ? static_cast<int32_t>(result.response.status) : 0;
@@ -152,7 +181,7 @@ uint64_t Engine::http_request(th_instance* self, const th_http_request* in, uint
   } catch (const std::exception& e) {
     return refuse(e.what());
   }
-  http_calls_[id] = HttpCall{self, cookie, net_id};
+  http_calls_[id] = HttpCall{self, cookie, net_id, background, std::move(secret)};
   return id;
 }
 

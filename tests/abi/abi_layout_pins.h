@@ -262,7 +262,7 @@
   X(th_config_field, flags, 56)                 \
   X(th_config_field, reserved, 60)
 
-/* The current header (ABI 1.4): every boundary struct. */
+/* The current header (ABI 1.5; 1.5 changed no struct): every boundary struct. */
 #define TH_ABI_SIZE_PINS(X)                  \
   TH_ABI_SIZE_PINS_UNCHANGED_SINCE_1_0(X)    \
   X(th_config_field, 80, 8)                  \

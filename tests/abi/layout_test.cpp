@@ -146,9 +146,9 @@ TEST(Layout, ConnectorOpsGrewOnlyAtItsEnd) {
 
 // Wire values: plugin.h says status codes and enums are never renumbered.
 TEST(Layout, WireConstantsKeepTheirValues) {
-  EXPECT_EQ(TH_ABI_VERSION, 0x00010004u);  // major 1 << 16 | minor 4
+  EXPECT_EQ(TH_ABI_VERSION, 0x00010005u);  // major 1 << 16 | minor 5
   EXPECT_EQ(TH_ABI_MAJOR, 1u);
-  EXPECT_EQ(TH_ABI_MINOR, 4u);
+  EXPECT_EQ(TH_ABI_MINOR, 5u);
   EXPECT_EQ(TH_ABI_VERSION_MAJOR(0x00020003u), 2u);
   EXPECT_EQ(TH_ABI_VERSION_MINOR(0x00020003u), 3u);
   EXPECT_STREQ(TH_PLUGIN_ENTRY_NAME, "th_plugin_entry");
@@ -184,6 +184,8 @@ TEST(Layout, WireConstantsKeepTheirValues) {
   EXPECT_EQ(TH_HTTP_DELETE, 4);
   EXPECT_EQ(TH_HTTP_IDEMPOTENT, 1u);
   EXPECT_EQ(TH_HTTP_NOT_IDEMPOTENT, 2u);
+  EXPECT_EQ(TH_HTTP_CREDENTIAL, 4u);   // 1.5
+  EXPECT_EQ(TH_HTTP_BACKGROUND, 8u);   // 1.5
   EXPECT_EQ(TH_HTTP_MAYBE_SENT, 1u);
   EXPECT_EQ(TH_WS_OPENED, 1);
   EXPECT_EQ(TH_WS_MESSAGE, 2);

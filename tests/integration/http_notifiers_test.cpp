@@ -15,6 +15,8 @@
 
 #include <boost/asio/executor_work_guard.hpp>
 
+#include <algorithm>
+#include <map>
 #include <mutex>
 #include <thread>
 
@@ -283,6 +285,81 @@ TEST(HttpNotifiers, AServerThatIsDownChangesNoTradeAndDropsAreCounted) {
   EXPECT_TRUE(contains(b.err, "gave up topic=fill to " + target + " after 3 tries")) << b.err;
   EXPECT_TRUE(contains(b.err, "gave up topic=summary to " + target + " after 3 tries")) << b.err;
   EXPECT_FALSE(contains(b.out + b.err, kToken)) << b.err;
+}
+
+// ABI 1.5 TH_HTTP_CREDENTIAL: the webhook URL's secret part and the bot token come from the
+// credential store, the host writes them into the requests, and a server that echoes the URL back
+// (as many 404/500 pages do) shows the plugin, and so the log, "***" in its place.
+TEST(HttpNotifiers, CredentialSecretsReachTheServerAndNeverTheLogOrTheStateDatabase) {
+  TempDir d;
+  const std::string slack_secret = "T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX";  // Slack's documented URL shape
+  int hook_answers = 0;  // server thread only
+  Server server([&](const nt::ReceivedRequest& q) {
+    if (q.target.rfind("/services/", 0) == 0 && ++hook_answers == 1)  // echo the path, and fail once
+      return nt::Reply{500, {{"X-Echo", q.target}}, "Cannot POST " + q.target, nt::ReplyAction::respond};
+    if (q.target.rfind("/services/", 0) == 0) return nt::Reply{200, {}, "ok", nt::ReplyAction::respond};
+    return ok_reply();
+  });
+  const std::map<std::string, std::string> env = {{"TRADEHOST_MASTER_KEY", std::string(64, 'c')},
+                                                  {"TRADEHOST_CREDENTIALS", (d / "creds.enc").string()}};
+  for (const auto& [name, secret] : {std::pair{std::string("slack"), slack_secret}, std::pair{std::string("tg"), kToken}}) {
+    write_file(d / "secret.txt", secret + "\n");
+    const Result add = run({"credentials", "add", name, "--type", "token"}, d.path(), env, std::chrono::seconds(60), d / "secret.txt");
+    ASSERT_EQ(add.rc, 0) << add.both();
+  }
+  fs::remove(d / "secret.txt");
+  write_file(d / "bot.toml",
+             bot_config("cred-bot", "[[notifier]]\nname = \"slack\"\ntype = \"webhook\"\nformat = \"slack\"\non = [\"summary\"]\n"
+                                    "url = \"" + server.url() + "/services/{credential}\"\ncredential = \"slack\"\n"
+                                    "retry_initial = \"10ms\"\n\n"
+                                    "[[notifier]]\nname = \"tg\"\ntype = \"telegram\"\non = [\"summary\"]\ncredential = \"tg\"\n"
+                                    "chat_id = \"42\"\napi_url = \"" + server.url() + "\"\n"));
+  const Result r = run({"run", (d / "bot.toml").string()}, d.path(), env);
+  server.stop();
+  ASSERT_EQ(r.rc, 0) << r.both();
+  std::vector<std::string> targets;
+  for (const auto& q : server.http.requests()) targets.push_back(q.target);
+  std::sort(targets.begin(), targets.end());
+  EXPECT_EQ(targets, (std::vector<std::string>{"/bot" + kToken + "/sendMessage", "/services/" + slack_secret,
+                                               "/services/" + slack_secret}));
+  // The plugin logged what it got back: the echo with the secret masked.
+  EXPECT_TRUE(contains(r.err, "try 1/5 of topic=summary to " + server.url() + "/*** failed: HTTP 500 Cannot POST /services/***;"))
+      << r.err;
+  for (const std::string& secret : {slack_secret, kToken, std::string("XXXXXXXXXXXXXXXXXXXXXXXX")}) {
+    EXPECT_FALSE(contains(r.out + r.err, secret)) << r.err;
+    for (const fs::path& f : {d / "out/state.sqlite", d / "out/state.sqlite-wal", d / "out/report.json"}) {
+      if (!fs::exists(f)) continue;
+      EXPECT_FALSE(contains(read_file(f), secret)) << f;
+    }
+  }
+}
+
+// A config that names a credential must say where it goes, and a credential must be a token.
+TEST(HttpNotifiers, ACredentialWithoutAPlaceholderOrOfAnotherTypeIsRefused) {
+  TempDir d;
+  Server server([](const nt::ReceivedRequest&) { return ok_reply(); });
+  const std::map<std::string, std::string> env = {{"TRADEHOST_MASTER_KEY", std::string(64, 'c')},
+                                                  {"TRADEHOST_CREDENTIALS", (d / "creds.enc").string()}};
+  write_file(d / "secret.txt", "hmac-secret-hmac-secret-hmac-secret\n");
+  const Result add =
+      run({"credentials", "add", "venue", "--type", "hmac", "--api-key", "KEY123"}, d.path(), env, std::chrono::seconds(60), d / "secret.txt");
+  ASSERT_EQ(add.rc, 0) << add.both();
+  fs::remove(d / "secret.txt");
+  write_file(d / "nohole.toml", bot_config("cred-bot", "[[notifier]]\ntype = \"webhook\"\non = [\"summary\"]\nurl = \"" + server.url() +
+                                                            "/hook\"\ncredential = \"venue\"\n"));
+  const Result a = run({"run", (d / "nohole.toml").string()}, d.path(), env);
+  EXPECT_EQ(a.rc, 2) << a.both();
+  EXPECT_TRUE(contains(a.err, "config key 'credential' is set: write {credential} in the path of 'url'")) << a.err;
+  // An hmac trading key is never put into a request: the host refuses, the notification is dropped.
+  write_file(d / "hmac.toml", bot_config("cred-bot", "[[notifier]]\ntype = \"webhook\"\non = [\"summary\"]\nurl = \"" + server.url() +
+                                                         "/hook/{credential}\"\ncredential = \"venue\"\n"));
+  const Result b = run({"run", (d / "hmac.toml").string()}, d.path(), env);
+  server.stop();
+  EXPECT_EQ(b.rc, 0) << b.both();
+  EXPECT_TRUE(contains(b.err, "TH_HTTP_CREDENTIAL: credential 'venue' is of type hmac; only a token credential is put into a request"))
+      << b.err;
+  EXPECT_TRUE(server.http.requests().empty());
+  EXPECT_FALSE(contains(b.out + b.err, "hmac-secret-hmac-secret"));
 }
 
 }  // namespace

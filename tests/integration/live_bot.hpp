@@ -41,8 +41,10 @@ class LiveBot {
     fs::remove(d_ / "token.txt");
   }
 
-  /// The probe's settings (TOML lines) for the next start.
-  void write_config(const std::string& probe, const std::string& connector_extra = "", const std::string& bot_extra = "") {
+  /// The probe's settings (TOML lines) for the next start; `tables`: more tables at the end (a
+  /// [[notifier]]).
+  void write_config(const std::string& probe, const std::string& connector_extra = "", const std::string& bot_extra = "",
+                    const std::string& tables = "") {
     write_file(d_ / "bot.toml",
                "[bot]\nname = \"live-it\"\nmode = \"live\"\nstate = \"state.sqlite\"\nout = \"out\"\n" + bot_extra + "\n"
                "[plugins]\npaths = [\"" + kPluginDir + "\", \"" + std::string(TH_BINARY_DIR) + "/live_fixtures\"]\n\n"
@@ -51,7 +53,7 @@ class LiveBot {
                "[[strategy]]\nname = \"probe\"\ntype = \"live_probe\"\nconnector = \"binance\"\ninstruments = [\"" +
                    venue_.instrument + "\"]\n"
                "timeframe = \"5m\"\n" + probe + "\n\n"
-               "[[notifier]]\ntype = \"log\"\non = [\"fill\", \"rejected\", \"error\", \"order\", \"reconcile\"]\n");
+               "[[notifier]]\ntype = \"log\"\non = [\"fill\", \"rejected\", \"error\", \"order\", \"reconcile\"]\n" + tables);
   }
 
   /// TRADEHOST_CRASH_AT for the next starts (host/fault/crash_point.hpp); "" clears it.

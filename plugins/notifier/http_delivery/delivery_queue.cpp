@@ -43,8 +43,9 @@ RetrySettings read_retry_settings(const tradehost::Context& ctx) {
 }
 
 DeliveryQueue::DeliveryQueue(tradehost::Context ctx, RetrySettings settings, std::string url, std::string headers,
-                             std::string log_target)
-    : ctx_(ctx), settings_(settings), url_(std::move(url)), headers_(std::move(headers)), log_target_(std::move(log_target)) {}
+                             std::string log_target, uint32_t extra_flags)
+    : ctx_(ctx), settings_(settings), url_(std::move(url)), headers_(std::move(headers)), log_target_(std::move(log_target)),
+      extra_flags_(extra_flags) {}
 
 void DeliveryQueue::push(std::string body, std::string what) {
   // The front item is already on its way (or waiting for its retry): only those behind it count.
@@ -73,7 +74,7 @@ void DeliveryQueue::send_front() {
   req.body = th_bytes{reinterpret_cast<const uint8_t*>(item.body.data()), item.body.size()};
   req.timeout_ms = static_cast<uint32_t>(settings_.timeout_ns / 1'000'000);
   // A chat message is not an order: sending it twice beats not sending it.
-  req.flags = TH_HTTP_IDEMPOTENT;
+  req.flags = TH_HTTP_IDEMPOTENT | extra_flags_;
   request_id_ = ctx_.host()->http_request(ctx_.self(), &req, ++cookie_);
   if (request_id_ == 0) {
     // Refused at once (the host logged why): the request itself is wrong, retrying cannot help.

@@ -46,9 +46,11 @@ RetrySettings read_retry_settings(const tradehost::Context& ctx);
 class DeliveryQueue {
  public:
   /// url: where to POST (may hold a secret: never logged); headers: "Name: value" lines;
-  /// log_target: what the log calls the target (the URL with its secret masked).
+  /// log_target: what the log calls the target (the URL with its secret masked); extra_flags:
+  /// th_http_request flags added to every request, e.g. TH_HTTP_CREDENTIAL (ABI 1.5) when `url`
+  /// holds "{credential}" for the host to expand.
   DeliveryQueue(tradehost::Context ctx, RetrySettings settings, std::string url, std::string headers,
-                std::string log_target);
+                std::string log_target, uint32_t extra_flags = 0);
 
   /// Queues `body`; `what` names it in logs ("topic=fill"). Returns at once.
   void push(std::string body, std::string what);
@@ -73,6 +75,7 @@ class DeliveryQueue {
   tradehost::Context ctx_;
   RetrySettings settings_;
   std::string url_, headers_, log_target_;
+  uint32_t extra_flags_ = 0;
   std::deque<Item> items_;  // front: the one being sent or waiting to be retried
   State state_ = State::idle;
   uint64_t request_id_ = 0, timer_id_ = 0, cookie_ = 0;

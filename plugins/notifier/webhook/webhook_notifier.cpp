@@ -17,7 +17,12 @@
 //            user id in a notification from pinging anyone.
 //
 // The URL is a secret (TH_CFG_SECRET): Slack and Discord webhook URLs carry their token in the
-// path. Logs name only its scheme, host and port. Delivery, retries and the queue:
+// path. Logs name only its scheme, host and port. Either the whole URL comes from the environment
+// (url = "${SLACK_WEBHOOK_URL}"), or its secret part comes from the host's credential store: with
+// credential = "slack" (a token credential: `tradehost credentials add slack --type token`, the
+// secret on stdin) the URL says where it goes, url = "https://hooks.slack.com/services/{credential}",
+// and the host writes the secret there (ABI 1.5, TH_HTTP_CREDENTIAL), so this plugin never holds
+// it. "{credential}" may stand in the path or query only, never in the host. Delivery, retries and the queue:
 // http_delivery/delivery_queue.hpp (Discord's 429 body gives `retry_after`, Slack's 429 a
 // Retry-After header). notify() never fails because of the network.
 #include <tradehost/plugin.hpp>
@@ -74,8 +79,13 @@ class WebhookNotifier : public tradehost::Notifier {
 
   static std::vector<Field> config() {
     std::vector<Field> f = {
-        {"url", TH_CFG_STR, "", "http:// or https:// URL to POST to (Slack/Discord URLs hold a token: use \"${ENV_VAR}\")",
+        {"url", TH_CFG_STR, "",
+         "http:// or https:// URL to POST to (Slack/Discord URLs hold a token: use \"${ENV_VAR}\", or write {credential} where "
+         "the secret goes and set credential)",
          TH_CFG_REQUIRED | TH_CFG_SECRET},
+        {"credential", TH_CFG_STR, "\"\"",
+         "a token credential the host writes where url says {credential} (`tradehost credentials add NAME --type token`)",
+         TH_CFG_CREDENTIAL},
         {"format", TH_CFG_STR, "\"json\"", "\"json\" (tradehost's shape), \"slack\" or \"discord\""},
         {"bot", TH_CFG_STR, "\"\"", "the json format's `bot` field, e.g. the [bot] name"},
         {"min_severity", TH_CFG_STR, "\"info\"", "least severity sent: \"info\", \"warn\" or \"error\""},
@@ -92,6 +102,13 @@ class WebhookNotifier : public tradehost::Notifier {
     const size_t host_end = url.find_first_of("/?#", scheme_end + 3);
     const std::string origin = url.substr(0, host_end);
     if (origin.size() <= scheme_end + 3) throw Error(TH_ERR_INVALID_ARG, "config key 'url' has no host");
+    const bool from_store = !ctx.str("credential").empty();
+    const size_t placeholder = url.find("{credential}");
+    if (from_store && (placeholder == std::string::npos || placeholder < origin.size()))
+      throw Error(TH_ERR_INVALID_ARG, "config key 'credential' is set: write {credential} in the path of 'url' where its secret goes, "
+                                      "e.g. \"https://hooks.slack.com/services/{credential}\"");
+    if (!from_store && placeholder != std::string::npos)
+      throw Error(TH_ERR_INVALID_ARG, "config key 'url' holds {credential}: set 'credential' to a token credential");
     const std::string format = ctx.str("format");
     if (format == "json") format_ = Format::json;
     else if (format == "slack") format_ = Format::slack;
@@ -100,7 +117,7 @@ class WebhookNotifier : public tradehost::Notifier {
     min_severity_ = nt::severity_from_name(ctx.str("min_severity"));
     if (!min_severity_) throw Error(TH_ERR_INVALID_ARG, "config key 'min_severity' must be \"info\", \"warn\" or \"error\"");
     queue_ = std::make_unique<nt::DeliveryQueue>(ctx, nt::read_retry_settings(ctx), url, "Content-Type: application/json",
-                                                 origin + "/***");
+                                                 origin + "/***", from_store ? static_cast<uint32_t>(TH_HTTP_CREDENTIAL) : 0u);
   }
 
   void notify(int32_t severity, std::string_view topic, std::string_view title, std::string_view body) override {
@@ -138,4 +155,4 @@ class WebhookNotifier : public tradehost::Notifier {
 
 }  // namespace
 
-TH_DECLARE_PLUGIN("webhook", "1.0.0", "tradehost-webhook-notifier-1", WebhookNotifier)
+TH_DECLARE_PLUGIN("webhook", "1.1.0", "tradehost-webhook-notifier-2", WebhookNotifier)

@@ -15,6 +15,11 @@
  *        new th_book_level and th_ev_book for TH_EV_BOOK_SNAPSHOT / TH_EV_BOOK_DELTA.
  *   1.4  The kill switch: th_host_api gains kill_switch and kill_state (248 -> 264 bytes);
  *        TH_KILL_ACTIVE / TH_KILL_REDUCING / TH_KILL_HALTED.
+ *   1.5  Secrets in requests without the plugin seeing them, and long polls: th_http_request
+ *        flags TH_HTTP_CREDENTIAL (the host writes the instance's token credential where the URL
+ *        or a header says "{credential}") and TH_HTTP_BACKGROUND (the end-of-run notifier drain
+ *        does not wait for the request). No struct changes; the host ignores both bits from a
+ *        plugin that declares 1.4 or older, which never had them.
  *
  * COMPATIBILITY  Append-only. Every struct that crosses the boundary starts with `struct_size` =
  *   sizeof as compiled by its WRITER. The reader copies min(struct_size, own sizeof) into a zeroed
@@ -42,7 +47,7 @@
 #include <stdint.h>
 
 #define TH_ABI_MAJOR 1u /* breaking change: the host refuses a plugin whose major differs        */
-#define TH_ABI_MINOR 4u /* bumped whenever a field, function or enum value is appended            */
+#define TH_ABI_MINOR 5u /* bumped whenever a field, function or enum value is appended            */
 #define TH_ABI_VERSION ((TH_ABI_MAJOR << 16) | TH_ABI_MINOR)
 #define TH_ABI_VERSION_MAJOR(v) ((uint32_t)(v) >> 16)
 #define TH_ABI_VERSION_MINOR(v) ((uint32_t)(v)&0xFFFFu)
@@ -332,7 +337,23 @@ enum {
    * resent on a fresh one: by default GET/PUT/DELETE may, POST may not (an order POST that
    * reached the venue must never be sent twice). These override the default.                  */
   TH_HTTP_IDEMPOTENT = 1u << 0,
-  TH_HTTP_NOT_IDEMPOTENT = 1u << 1
+  TH_HTTP_NOT_IDEMPOTENT = 1u << 1,
+  /* 1.5: the host replaces every "{credential}" in `url` (path or query only: never the scheme,
+   * host or port) and in `headers` with the secret of the instance's TH_CFG_CREDENTIAL
+   * credential, which must be of type token (`tradehost credentials add NAME --type token`; an
+   * hmac or ed25519 trading key is never put into a request). The plugin never sees the secret:
+   * in th_http_response (headers, body, message) every occurrence of it, as is or
+   * percent-encoded, reads "***", and the host logs only the URL's origin. Refused (0, with a
+   * log line) without a token credential, without a placeholder in the URL, or with one in its
+   * origin. Example: url "https://api.telegram.org/bot{credential}/sendMessage". The body is
+   * never expanded. Anyone the plugin sends the request to learns the secret: name a credential
+   * in a component's config only for the service it belongs to.                                */
+  TH_HTTP_CREDENTIAL = 1u << 2,
+  /* 1.5: a request that waits for the server to have something to say (a long poll such as
+   * Telegram's getUpdates). At the end of a run the host keeps notifiers running while they
+   * have requests in flight ([bot] notifier_drain); it does not wait for this one, which is
+   * cancelled when the instance stops.                                                          */
+  TH_HTTP_BACKGROUND = 1u << 3
 };
 typedef struct th_http_request {
   uint32_t struct_size;
@@ -346,7 +367,8 @@ typedef struct th_http_request {
   th_str budgets;              /* "name=weight" items separated by ',': the rate_budget()s it
                                   spends, e.g. "binance-spot:REQUEST_WEIGHT:1m=4"; may be empty   */
   uint32_t timeout_ms;         /* the whole exchange once admitted by the budgets; 0 = 10000      */
-  uint32_t flags;              /* TH_HTTP_IDEMPOTENT / TH_HTTP_NOT_IDEMPOTENT                      */
+  uint32_t flags;              /* TH_HTTP_IDEMPOTENT / TH_HTTP_NOT_IDEMPOTENT; 1.5:
+                                  TH_HTTP_CREDENTIAL / TH_HTTP_BACKGROUND                          */
 } th_http_request;
 
 enum {
