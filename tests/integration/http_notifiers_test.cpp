@@ -11,9 +11,7 @@
 // Slack incoming webhooks, Discord Execute Webhook (see the plugins' header comments).
 #include "cli_harness.hpp"
 
-#include "tests/unit/net/loopback_server.hpp"
-
-#include <boost/asio/executor_work_guard.hpp>
+#include "threaded_http_server.hpp"
 
 #include <algorithm>
 #include <map>
@@ -32,23 +30,7 @@ const std::string kTokenPath = "/bot" + kToken + "/sendMessage";
 const std::string kReasonToml = R"(say \"hi\"\nnext line\ttab \u00fc \u20ac \U0001F600 back\\slash \u0001 <b>&amp; @everyone)";
 const std::string kPrefix = "strategy=ema instrument=BTC/USDT side=buy reason=";
 
-/// A loopback HTTP server on its own io_context and thread, answering with `handler` (called on
-/// that thread). Read requests() only after stop().
-struct Server {
-  explicit Server(nt::LoopbackHttpServer::Handler handler) : http(io, std::move(handler)) {}
-  boost::asio::io_context io;
-  nt::LoopbackHttpServer http;
-  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work{io.get_executor()};
-  std::thread thread{[this] { io.run(); }};
-
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(http.port()); }
-  void stop() {
-    work.reset();
-    io.stop();
-    if (thread.joinable()) thread.join();
-  }
-  ~Server() { stop(); }
-};
+using Server = ThreadedHttpServer;
 
 nt::Reply ok_reply() {
   nt::Reply r;

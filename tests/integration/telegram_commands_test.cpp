@@ -12,9 +12,7 @@
 // The test waits on the bot's log lines and the control API, never on time.
 #include "live_bot.hpp"
 
-#include "tests/unit/net/loopback_server.hpp"
-
-#include <boost/asio/executor_work_guard.hpp>
+#include "threaded_http_server.hpp"
 
 #include <ctime>
 #include <thread>
@@ -33,22 +31,7 @@ constexpr int64_t kStranger = 999888777;
 
 bool has(const std::string& text, const std::string& needle) { return text.find(needle) != std::string::npos; }
 
-/// A loopback HTTP server on its own io_context and thread. Read requests() only after stop().
-struct Server {
-  explicit Server(nt::LoopbackHttpServer::Handler handler) : http(io, std::move(handler)) {}
-  boost::asio::io_context io;
-  nt::LoopbackHttpServer http;
-  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work{io.get_executor()};
-  std::thread thread{[this] { io.run(); }};
-
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(http.port()); }
-  void stop() {
-    work.reset();
-    io.stop();
-    if (thread.joinable()) thread.join();
-  }
-  ~Server() { stop(); }
-};
+using Server = ThreadedHttpServer;
 
 /// One Update carrying a text message (Bot API "Update", "Message").
 std::string update(int64_t update_id, int64_t chat_id, int64_t from_id, int64_t date, const std::string& text) {
