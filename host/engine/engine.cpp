@@ -774,9 +774,18 @@ void Engine::notify(const char* topic, int32_t severity, const std::string& titl
     if (!n->started) continue;
     const auto& on = n->node->on;
     if (std::find(on.begin(), on.end(), t) == on.end()) continue;
-    th_status st = n->component->notifier.notify(n->state, severity, th(t), th(title), th(body));
-    if (st != TH_OK) spdlog::warn("notifier '{}' failed on topic {} (status {}); trading continues", n->name, t, st);
+    if (n == notifier_in_host_call_) {  // delivered once its call has returned
+      boost::asio::post(*io_ctx_, [this, n, severity, t, title, body] { notify_one(n, severity, t, title, body); });
+      continue;
+    }
+    notify_one(n, severity, t, title, body);
   }
+}
+
+void Engine::notify_one(th_instance* n, int32_t severity, const std::string& topic, const std::string& title, const std::string& body) {
+  if (!n->started) return;
+  th_status st = n->component->notifier.notify(n->state, severity, th(topic), th(title), th(body));
+  if (st != TH_OK) spdlog::warn("notifier '{}' failed on topic {} (status {}); trading continues", n->name, topic, st);
 }
 
 void Engine::instance_failed(th_instance* inst, const char* what, th_status st) {

@@ -322,6 +322,8 @@ class Engine {
   void deliver_to_risk(const th_event& ev);
   void instance_failed(th_instance* inst, const char* what, th_status st);
   void notify(const char* topic, int32_t severity, const std::string& title, const std::string& body);
+  /// One notifier's notify() call, unless it has stopped; a failure is logged, never more.
+  void notify_one(th_instance* n, int32_t severity, const std::string& topic, const std::string& title, const std::string& body);
   /// After the run's summary: keeps the loop running (wall clock) while a started notifier has
   /// an HTTP request in flight or a timer pending, for at most [bot] notifier_drain, so queued
   /// notifications and their retries can still go out. Ctrl-C ends it early. notifier_drain.cpp.
@@ -436,6 +438,10 @@ class Engine {
 
   // Kill switch and control API
   KillState kill_state_ = KillState::Active;
+  // The notifier inside a host call that can notify (kill_switch): its notification is posted to
+  // the loop instead of delivered at once, since the host never calls into an instance from
+  // inside a host call that instance made (docs/plugins.md).
+  const th_instance* notifier_in_host_call_ = nullptr;
   std::string kill_source_, kill_reason_;
   th_time_ns kill_since_ns_ = 0;
   std::unique_ptr<control::ControlServer> control_;

@@ -96,6 +96,11 @@ KillVerdict Engine::set_kill_state(KillState to, const std::string& source, cons
 th_status Engine::kill_switch(th_instance* self, int32_t state, th_str reason) {
   if (state < TH_KILL_ACTIVE || state > TH_KILL_HALTED || reason.len == 0 || !reason.ptr) return TH_ERR_INVALID_ARG;
   const std::string source = fmt::format("{}:{}", graph::kind_name(self->kind), self->name);
+  notifier_in_host_call_ = self->kind == TH_KIND_NOTIFIER ? self : nullptr;
+  struct Clear {
+    const th_instance*& p;
+    ~Clear() { p = nullptr; }
+  } clear{notifier_in_host_call_};
   const KillVerdict v = set_kill_state(static_cast<KillState>(state), source, std::string(sv(reason)), /*authenticated=*/false);
   return v == KillVerdict::Refused ? TH_ERR_REJECTED : TH_OK;
 }
