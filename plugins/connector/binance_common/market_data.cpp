@@ -25,8 +25,10 @@ struct StringHash {
 };
 
 // Parse flags: in situ, so strings point into our own copy of the frame instead of being copied
-// into the DOM (the frame is copied once, which is cheaper than allocating per string).
-constexpr unsigned kParseFlags = rapidjson::kParseInsituFlag;
+// into the DOM (the frame is copied once, which is cheaper than allocating per string); iterative,
+// so nesting depth costs heap, not stack: RapidJSON's default recursive descent overflows the
+// stack on a frame of some ten thousand '[' (found by fuzz/binance_stream).
+constexpr unsigned kParseFlags = rapidjson::kParseInsituFlag | rapidjson::kParseIterativeFlag;
 
 // A DOM whose nodes and parse stack both come from pool allocators (see MarketDataParser::Impl).
 using PooledDocument = rapidjson::GenericDocument<rapidjson::UTF8<>, rapidjson::MemoryPoolAllocator<>,
@@ -115,7 +117,7 @@ class DepthScanner {
       if (!eat('}')) return false;
       stream.assign(name);
     } else {
-      if (!event(key, lookup, out)) return false;
+      if (!event(key, lookup, out, /*raw=*/true)) return false;
       stream.clear();
     }
     ws();
@@ -128,9 +130,11 @@ class DepthScanner {
                     kPrev = 64, kBids = 128, kAsks = 256 };
 
   // The members of the event object, `key` being the first one's key (already read, with its
-  // ':'); consumes the closing '}'.
+  // ':'); consumes the closing '}'. `raw`: the event is the whole frame, no envelope around it;
+  // then a "data" member makes the DOM path read the frame as an envelope (parse_stream looks
+  // for "data" first), so the scanner must give such a frame up rather than read it as an event.
   template <class Lookup>
-  bool event(std::string_view key, const Lookup& lookup, DepthDiff& out) {
+  bool event(std::string_view key, const Lookup& lookup, DepthDiff& out, bool raw = false) {
     unsigned seen = 0;
     const Scales* sc = nullptr;
     out.off_grid = {};
@@ -163,6 +167,8 @@ class DepthScanner {
       } else if (key == "pu") {
         ok = read_uint(out.prev_final_update_id);
         bit = kPrev;
+      } else if (raw && key == "data") {
+        return false;
       } else {
         ok = skip_scalar();
       }
@@ -270,13 +276,15 @@ class DepthScanner {
     ws();
     return eat(':');
   }
-  // A non-negative JSON integer of at most 18 digits (no leading zeros but "0").
+  // A non-negative JSON integer of at most 18 digits (no leading zeros but "0"). Digits past the
+  // 18th are skipped, not accumulated: a longer number is refused anyway, and multiplying on
+  // would overflow int64 (undefined behaviour) from the 19th digit.
   bool read_uint(int64_t& out) {
     ws();
     const char* b = p_;
     int64_t v = 0;
     while (p_ < end_ && static_cast<unsigned>(*p_ - '0') < 10u) {
-      v = v * 10 + (*p_ - '0');
+      if (p_ - b < 18) v = v * 10 + (*p_ - '0');
       ++p_;
     }
     const ptrdiff_t n = p_ - b;
