@@ -188,9 +188,17 @@ int needed_scale(std::string_view text) {
     digits += text[i];
     n_frac += in_frac;
   }
+  // The exponent saturates at +-10^6 as parse_fixed_general's does: strtoll's LLONG_MIN for
+  // "1e-99999999999999999999" made n_frac - exponent overflow (undefined behaviour; found by
+  // fuzz/candles), and no exponent beyond that range changes the answer's meaning.
   int64_t exponent = 0;
   if (i < text.size() && (text[i] | 0x20) == 'e') {
-    exponent = std::strtoll(std::string(text.substr(i + 1)).c_str(), nullptr, 10);
+    ++i;
+    const bool exp_negative = i < text.size() && text[i] == '-';
+    if (i < text.size() && (text[i] == '-' || text[i] == '+')) ++i;
+    for (; i < text.size() && is_digit(text[i]); ++i)
+      if (exponent < 1000000) exponent = exponent * 10 + (text[i] - '0');
+    if (exp_negative) exponent = -exponent;
   }
   int64_t zeros = 0;
   for (size_t k = digits.size(); k > 0 && digits[k - 1] == '0'; --k) ++zeros;
