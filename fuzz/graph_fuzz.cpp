@@ -5,7 +5,8 @@
 // of each field type, required, secret and credential fields, a broken default).
 // Invariants: the only exception is GraphError, with at least one message, each
 // "<file>:<line>:<col>: ..." (or "<file>: ...") and sorted by position; an accepted graph has a valid
-// bot name, absolute state / out / plugin paths, strategies with a positive timeframe on a
+// bot name, finite fees, non-negative slippage, a positive speed and equity interval, absolute
+// state / out / plugin paths, strategies with a positive timeframe on a
 // declared connector, and every required key and no undeclared key in each component's config.
 #include "fuzz_check.hpp"
 
@@ -13,6 +14,7 @@
 
 #include <unistd.h>
 
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -95,6 +97,11 @@ void check_errors(const GraphError& e, const std::string& path) {
 void check_graph(const Graph& g) {
   FUZZ_CHECK(!g.bot.name.empty() && g.bot.name.size() <= 20, "bot name '%s'", g.bot.name.c_str());
   FUZZ_CHECK(g.bot.state.is_absolute() && g.bot.out.is_absolute(), "relative state or out path");
+  FUZZ_CHECK(std::isfinite(g.bot.maker_fee_bps) && std::isfinite(g.bot.taker_fee_bps) &&
+                 std::isfinite(g.bot.slippage_bps) && g.bot.slippage_bps >= 0 && std::isfinite(g.bot.speed) &&
+                 g.bot.speed > 0 && g.bot.equity_interval_ns > 0 && g.bot.notifier_drain_ns >= 0,
+             "[bot] numbers out of range");
+  FUZZ_CHECK(!g.bot.initial_cash.starts_with('-'), "negative initial_cash %s", g.bot.initial_cash.c_str());
   for (const std::string& p : g.plugin_paths) FUZZ_CHECK(fs::path(p).is_absolute(), "relative plugin path %s", p.c_str());
   for (const auto* nodes : {&g.connectors, &g.strategies, &g.risks, &g.notifiers})
     for (const Node& n : *nodes) {
@@ -106,6 +113,11 @@ void check_graph(const Graph& g) {
         bool declared = false;
         for (const FieldSpec& f : s->fields) declared |= f.key == key;
         FUZZ_CHECK(declared, "undeclared key '%s' in the config of '%s'", key.c_str(), n.name.c_str());
+        if (value.type == FieldType::Decimal && !value.from_default)
+          FUZZ_CHECK(tradehost::fuzz::read_decimal(value.str).has_value(), "'%s' = \"%s\" is not a decimal",
+                     key.c_str(), value.str.c_str());
+        if (value.type == FieldType::Duration) FUZZ_CHECK(value.i64 >= 0, "negative duration '%s'", key.c_str());
+        if (value.type == FieldType::F64) FUZZ_CHECK(std::isfinite(value.f64), "'%s' is not finite", key.c_str());
       }
     }
   for (const Node& s : g.strategies) {
