@@ -177,9 +177,13 @@ struct HttpClient::Exchange : std::enable_shared_from_this<HttpClient::Exchange>
                            });
   }
 
+  // Every operation on the connection holds it (`c`) until its handler has run: abort() (the
+  // deadline) and the retry drop `conn` while an operation may be pending, and the operation
+  // still uses the connection's stream and buffer when it completes as cancelled. Holding only
+  // the exchange let Beast commit into a freed buffer (ASan, HttpClient timeout tests).
   void connect(const tcp::resolver::results_type& results) {
     stage = Stage::connecting;
-    asio::async_connect(conn->socket(), results, [self = shared_from_this()](const error_code& ec, const tcp::endpoint&) {
+    asio::async_connect(conn->socket(), results, [self = shared_from_this(), c = conn](const error_code& ec, const tcp::endpoint&) {
       if (self->done) return;
       if (ec) return self->fail_io(ec);
       // Requests are small and latency matters more than segment count: no Nagle delay.
@@ -193,7 +197,7 @@ struct HttpClient::Exchange : std::enable_shared_from_this<HttpClient::Exchange>
   void handshake() {
     stage = Stage::handshaking;
     if (const auto ec = prepare_tls_client(conn->tls->native_handle(), url.host)) return fail_io(ec);
-    conn->tls->async_handshake(ssl::stream_base::client, [self = shared_from_this()](const error_code& ec) {
+    conn->tls->async_handshake(ssl::stream_base::client, [self = shared_from_this(), c = conn](const error_code& ec) {
       if (self->done) return;
       if (ec) return self->fail_io(ec);
       self->write();
@@ -206,7 +210,7 @@ struct HttpClient::Exchange : std::enable_shared_from_this<HttpClient::Exchange>
     parser->body_limit(owner->options_.max_body_bytes);
     if (request.method() == http::verb::head) parser->skip(true);  // no body follows, whatever Content-Length says
     conn->with_stream([&](auto& stream) {
-      http::async_write(stream, request, [self = shared_from_this()](const error_code& ec, std::size_t n) {
+      http::async_write(stream, request, [self = shared_from_this(), c = conn](const error_code& ec, std::size_t n) {
         if (self->done) return;
         self->bytes_written += n;
         if (ec) return self->fail_io(ec);
@@ -218,7 +222,7 @@ struct HttpClient::Exchange : std::enable_shared_from_this<HttpClient::Exchange>
   void read() {
     stage = Stage::reading;
     conn->with_stream([&](auto& stream) {
-      http::async_read(stream, conn->buffer, *parser, [self = shared_from_this()](const error_code& ec, std::size_t) {
+      http::async_read(stream, conn->buffer, *parser, [self = shared_from_this(), c = conn](const error_code& ec, std::size_t) {
         if (self->done) return;
         if (ec) return self->fail_io(ec);
         self->complete();
