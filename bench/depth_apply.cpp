@@ -3,7 +3,7 @@
 // then DepthSynchroniser::on_diff into the symbol's OrderBook.
 //
 // Each pass starts every symbol's synchroniser from its recorded REST snapshot (parsed once,
-// before timing; applying it -- copying and sorting up to 2 x 1000 levels -- is inside the timing)
+// before timing; applying it -- copying up to 2 x 1000 levels -- is inside the timing)
 // and then feeds every recorded depth frame in file order. The first few frames of each symbol are
 // older than its snapshot and are dropped as stale, as in the live procedure. Items = depth
 // frames, so items_per_second is messages per second on one core.
@@ -13,6 +13,14 @@
 //   BM_ParseOnly/UsdM      the parse alone (the depth scanner)
 //   BM_ParseOnly/UsdM_dom  the parse alone through the RapidJSON DOM (scanner off), to compare
 //   BM_ApplyOnly/UsdM      the synchroniser and book alone, on frames parsed before timing
+//
+// Instruction counts (stable while other work loads the machine, unlike wall time): the
+// recordings are loaded in main(), before any benchmark runs, and TH_BENCH_ITERATIONS=<n> runs
+// every benchmark for exactly n iterations, so a callgrind run collecting only inside one
+// benchmark function counts that benchmark's own work (docs/BENCHMARKS.md section 5):
+//
+//   TH_BENCH_ITERATIONS=200 valgrind --tool=callgrind --toggle-collect='*BM_ParseAndApply*'
+//       build/bench_depth_apply --benchmark_filter='BM_ParseAndApply/UsdM'   (one command line)
 #include <binance_common/depth_sync.hpp>
 #include <binance_common/exchange_info.hpp>
 #include <binance_common/market_data.hpp>
@@ -21,6 +29,7 @@
 
 #include <benchmark/benchmark.h>
 
+#include <cstdlib>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -143,4 +152,23 @@ BENCHMARK(BM_ApplyOnly)->Name("BM_ApplyOnly/UsdM")->Unit(benchmark::kMicrosecond
 
 }  // namespace
 
-BENCHMARK_MAIN();
+int main(int argc, char** argv) {
+  // Loading parses exchangeInfo and every recorded frame: many times one benchmark pass, so it
+  // stays out of the benchmark functions (and out of a callgrind count collected inside them).
+  recording(Venue::Spot);
+  recording(Venue::UsdM);
+  if (const char* n = std::getenv("TH_BENCH_ITERATIONS"); n != nullptr && std::atoll(n) > 0) {
+    const auto iterations = static_cast<benchmark::IterationCount>(std::atoll(n));
+    benchmark::ClearRegisteredBenchmarks();
+    benchmark::RegisterBenchmark("BM_ParseAndApply/UsdM", BM_ParseAndApply, Venue::UsdM)->Iterations(iterations)->Unit(benchmark::kMicrosecond);
+    benchmark::RegisterBenchmark("BM_ParseAndApply/Spot", BM_ParseAndApply, Venue::Spot)->Iterations(iterations)->Unit(benchmark::kMicrosecond);
+    benchmark::RegisterBenchmark("BM_ParseOnly/UsdM", BM_ParseOnly, true)->Iterations(iterations)->Unit(benchmark::kMicrosecond);
+    benchmark::RegisterBenchmark("BM_ParseOnly/UsdM_dom", BM_ParseOnly, false)->Iterations(iterations)->Unit(benchmark::kMicrosecond);
+    benchmark::RegisterBenchmark("BM_ApplyOnly/UsdM", BM_ApplyOnly)->Iterations(iterations)->Unit(benchmark::kMicrosecond);
+  }
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

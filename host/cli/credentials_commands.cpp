@@ -140,13 +140,13 @@ Secret read_secret(credentials::CredentialType type, const std::string& name) {
     if (tty) {
       hidden.emplace(STDIN_FILENO);
       std::fprintf(stderr,
-                   type == credentials::CredentialType::Hmac
-                       ? "secret for %s (input hidden): "
-                       : "Ed25519 private key PEM for %s (input hidden), through its -----END line:\n",
+                   type == credentials::CredentialType::Hmac    ? "secret for %s (input hidden): "
+                   : type == credentials::CredentialType::Token ? "token for %s (input hidden): "
+                                                                : "Ed25519 private key PEM for %s (input hidden), through its -----END line:\n",
                    name.c_str());
       std::fflush(stderr);
     }
-    if (type == credentials::CredentialType::Hmac) {
+    if (type != credentials::CredentialType::Ed25519) {
       read_line(STDIN_FILENO, text);
     } else {
       SecretText line;
@@ -164,7 +164,7 @@ Secret read_secret(credentials::CredentialType type, const std::string& name) {
   if (secret.empty())
     throw CredentialsError(CredentialsErrc::InvalidSecret,
                            fmt::format("no secret for '{}' on stdin ({})", name,
-                                       type == credentials::CredentialType::Hmac ? "one line" : "the PEM"));
+                                       type == credentials::CredentialType::Ed25519 ? "the PEM" : "one line"));
   return secret;
 }
 
@@ -192,9 +192,11 @@ int list(const fs::path& path) {
 
 int add(const Options& opt, const fs::path& path) {
   const auto type = credentials::parse_credential_type(opt.type);
-  if (opt.type.empty()) return usage_error("credentials add needs --type hmac|ed25519");
-  if (!type) return usage_error(fmt::format("unknown credential type '{}' (hmac or ed25519)", opt.type));
-  if (opt.api_key.empty())
+  if (opt.type.empty()) return usage_error("credentials add needs --type hmac|ed25519|token");
+  if (!type) return usage_error(fmt::format("unknown credential type '{}' (hmac, ed25519 or token)", opt.type));
+  // A token (the control API's bearer token) has no public key id; its name stands in for one.
+  const std::string api_key = *type == credentials::CredentialType::Token && opt.api_key.empty() ? opt.target : opt.api_key;
+  if (api_key.empty())
     return usage_error("credentials add needs --api-key KEY (the public key id, not the secret)");
   if (!credentials::is_valid_credential_name(opt.target))
     return usage_error(fmt::format("invalid credential name '{}': use 1 to 64 of A-Z a-z 0-9 _ . -", opt.target));
@@ -207,10 +209,10 @@ int add(const Options& opt, const fs::path& path) {
     throw CredentialsError(
         CredentialsErrc::AlreadyExists,
         fmt::format("credential '{}' already exists in {}; remove it first", opt.target, path.string()));
-  file.store().add(credentials::Credential{opt.target, *type, opt.api_key, read_secret(*type, opt.target)});
+  file.store().add(credentials::Credential{opt.target, *type, api_key, read_secret(*type, opt.target)});
   file.save();
   std::printf("added %s (%s, api key %s) to %s\n", opt.target.c_str(), opt.type.c_str(),
-              credentials::api_key_preview(opt.api_key).c_str(), path.c_str());
+              credentials::api_key_preview(api_key).c_str(), path.c_str());
   return 0;
 }
 

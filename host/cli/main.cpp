@@ -7,7 +7,7 @@
 //   tradehost plugins inspect FILE [--json]
 //   tradehost plugins schema TYPE [--path DIR]...
 //   tradehost reload CONFIG              ask the running paper bot of CONFIG to reload strategies
-//   tradehost credentials add NAME --type hmac|ed25519 --api-key KEY [--store FILE]
+//   tradehost credentials add NAME --type hmac|ed25519|token [--api-key KEY] [--store FILE]
 //   tradehost credentials list [--store FILE]
 //   tradehost credentials remove NAME [--store FILE]
 //
@@ -47,9 +47,10 @@ const char* kUsage =
     "                     print the TOML table of a component type, ready to paste into a config\n"
     "  reload CONFIG      ask the running paper bot of CONFIG to hot-reload the strategies whose\n"
     "                     library changed (same as sending it SIGHUP)\n"
-    "  credentials add NAME --type hmac|ed25519 --api-key KEY [--store FILE]\n"
+    "  credentials add NAME --type hmac|ed25519|token [--api-key KEY] [--store FILE]\n"
     "                     store an API key; the secret is read from stdin (hmac: one line;\n"
-    "                     ed25519: the private key PEM), hidden when stdin is a terminal\n"
+    "                     ed25519: the private key PEM; token: the control API's bearer token,\n"
+    "                     one line of 24+ characters), hidden when stdin is a terminal\n"
     "  credentials list [--store FILE]\n"
     "                     name, type and the first 4 characters of each API key (never a secret)\n"
     "  credentials remove NAME [--store FILE]\n"

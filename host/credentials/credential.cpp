@@ -2,11 +2,22 @@
 
 namespace tradehost::credentials {
 
-std::string_view credential_type_name(CredentialType type) { return type == CredentialType::Hmac ? "hmac" : "ed25519"; }
+std::string_view credential_type_name(CredentialType type) {
+  switch (type) {
+    case CredentialType::Hmac:
+      return "hmac";
+    case CredentialType::Ed25519:
+      return "ed25519";
+    case CredentialType::Token:
+      return "token";
+  }
+  return "hmac";
+}
 
 std::optional<CredentialType> parse_credential_type(std::string_view text) {
   if (text == "hmac") return CredentialType::Hmac;
   if (text == "ed25519") return CredentialType::Ed25519;
+  if (text == "token") return CredentialType::Token;
   return std::nullopt;
 }
 

@@ -9,11 +9,12 @@
 
 namespace tradehost::credentials {
 
-/// How the secret signs: a shared HMAC secret (Binance "HMAC keys") or an Ed25519 private key
-/// (Binance "Ed25519 keys"; the public half is registered at the venue, which returns an API key).
-enum class CredentialType { Hmac, Ed25519 };
+/// How the secret is used: a shared HMAC secret (Binance "HMAC keys"), an Ed25519 private key
+/// (Binance "Ed25519 keys"; the public half is registered at the venue, which returns an API key),
+/// or a bearer token the host checks (the control API's; it never signs anything).
+enum class CredentialType { Hmac, Ed25519, Token };
 
-/// "hmac" | "ed25519".
+/// "hmac" | "ed25519" | "token".
 std::string_view credential_type_name(CredentialType type);
 /// Inverse of credential_type_name; nullopt for anything else (case-sensitive).
 std::optional<CredentialType> parse_credential_type(std::string_view text);
@@ -30,7 +31,8 @@ std::string api_key_preview(std::string_view api_key);
 ///   api_key - the public key id sent in clear with every request (Binance: the X-MBX-APIKEY
 ///             header); printable ASCII, not secret, but shown only as a preview.
 ///   secret  - hmac: the secret key text, used as the HMAC key bytes as they are;
-///             ed25519: the PKCS#8 private key in PEM ("-----BEGIN PRIVATE KEY-----").
+///             ed25519: the PKCS#8 private key in PEM ("-----BEGIN PRIVATE KEY-----");
+///             token: the bearer token, at least 24 printable ASCII characters without spaces.
 struct Credential {
   std::string name;
   CredentialType type = CredentialType::Hmac;

@@ -117,7 +117,7 @@ Secret serialize(const CredentialStore& store) {
   store.for_each([&](const Credential& c) {
     put(c.name.size(), 1);
     put_bytes(c.name);
-    put(c.type == CredentialType::Hmac ? 0 : 1, 1);
+    put(static_cast<uint64_t>(c.type), 1);  // 0 hmac, 1 ed25519, 2 token
     put(c.api_key.size(), 2);
     put_bytes(c.api_key);
     put(c.secret.size(), 4);
@@ -153,8 +153,8 @@ void parse_entries(const Secret& plain, CredentialStore& store, const fs::path& 
     Credential c;
     c.name = std::string(take_bytes(take(1)));
     const uint64_t type = take(1);
-    if (type > 1) corrupt();
-    c.type = type == 0 ? CredentialType::Hmac : CredentialType::Ed25519;
+    if (type > 2) corrupt();
+    c.type = static_cast<CredentialType>(type);
     c.api_key = std::string(take_bytes(take(2)));
     c.secret = Secret(take_bytes(take(4)));
     store.add(std::move(c));

@@ -32,6 +32,16 @@ void CredentialStore::add(Credential credential) {
   if (credential.type == CredentialType::Hmac && credential.secret.empty())
     throw CredentialsError(CredentialsErrc::InvalidSecret,
                            fmt::format("empty secret for hmac credential '{}'", credential.name));
+  if (credential.type == CredentialType::Token) {
+    const std::string_view t = credential.secret.view();
+    bool printable = t.size() >= 24;
+    for (char ch : t) printable = printable && ch > ' ' && ch < 127;
+    if (!printable)
+      throw CredentialsError(CredentialsErrc::InvalidSecret,
+                             fmt::format("the token of credential '{}' must be at least 24 printable ASCII characters without "
+                                         "spaces (e.g. `openssl rand -hex 32`)",
+                                         credential.name));
+  }
   if (credential.type == CredentialType::Ed25519 && !load_ed25519_private_key(credential.secret.view()))
     throw CredentialsError(CredentialsErrc::InvalidSecret,
                            fmt::format("the secret of ed25519 credential '{}' is not an unencrypted Ed25519 private "

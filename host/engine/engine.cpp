@@ -1,4 +1,5 @@
 #include "engine/engine.hpp"
+#include "control/control_server.hpp"
 #include "engine/engine_util.hpp"
 #include "engine/plugin_watcher.hpp"
 
@@ -204,6 +205,30 @@ void Engine::create_instances() {
   for (const auto& n : graph_.notifiers) add(n, notifiers_);
 }
 
+void Engine::open_credential_store(const graph::SourcePos& p, const std::string& who, const std::string& name,
+                                   std::string_view add_hint) {
+  const std::filesystem::path path = credentials::default_credentials_path();
+  if (!credential_store_) {
+    if (!options_.unlock_credentials)
+      throw EngineError(fmt::format("{}:{}:{}: {} needs credential '{}', and this command does not unlock the credential store", p.file,
+                                    p.line, p.col, who, name));
+    try {
+      auto file = credentials::CredentialFile::open(path, options_.unlock_credentials(path));
+      if (!file.existed())
+        throw EngineError(fmt::format("{}:{}:{}: {} needs credential '{}', but the credential store {} does not exist; "
+                                      "create it with `tradehost credentials add {} {}`",
+                                      p.file, p.line, p.col, who, name, path.string(), name, add_hint));
+      credential_store_ = std::make_shared<credentials::CredentialStore>(std::move(file.store()));
+      signer_ = std::make_unique<credentials::Signer>(credential_store_);
+    } catch (const credentials::CredentialsError& e) {
+      throw EngineError(fmt::format("{}:{}:{}: {}: {}", p.file, p.line, p.col, who, e.what()));
+    }
+  }
+  if (!credential_store_->find(name))
+    throw EngineError(fmt::format("{}:{}:{}: {}: no credential '{}' in {}; add it with `tradehost credentials add {} {}`", p.file, p.line,
+                                  p.col, who, name, path.string(), name, add_hint));
+}
+
 void Engine::bind_credential(th_instance& inst) {
   const graph::Node& n = *inst.node;
   for (const auto& f : inst.component->schema.fields) {
@@ -211,29 +236,8 @@ void Engine::bind_credential(th_instance& inst) {
     auto v = n.config.find(f.key);
     if (v == n.config.end() || v->second.str.empty()) return;  // optional and not given
     inst.credential = v->second.str;
-    const auto& p = v->second.pos;
-    const std::filesystem::path path = credentials::default_credentials_path();
-    if (!signer_) {
-      if (!options_.unlock_credentials)
-        throw EngineError(fmt::format("{}:{}:{}: {} '{}' needs credential '{}', and this command does not unlock the credential store",
-                                      p.file, p.line, p.col, graph::kind_name(inst.kind), inst.name, inst.credential));
-      try {
-        auto file = credentials::CredentialFile::open(path, options_.unlock_credentials(path));
-        if (!file.existed())
-          throw EngineError(fmt::format("{}:{}:{}: {} '{}' needs credential '{}', but the credential store {} does not exist; "
-                                        "create it with `tradehost credentials add {} --type hmac --api-key KEY`",
-                                        p.file, p.line, p.col, graph::kind_name(inst.kind), inst.name, inst.credential,
-                                        path.string(), inst.credential));
-        credential_store_ = std::make_shared<credentials::CredentialStore>(std::move(file.store()));
-        signer_ = std::make_unique<credentials::Signer>(credential_store_);
-      } catch (const credentials::CredentialsError& e) {
-        throw EngineError(fmt::format("{}:{}:{}: {} '{}': {}", p.file, p.line, p.col, graph::kind_name(inst.kind), inst.name, e.what()));
-      }
-    }
-    if (!credential_store_->find(inst.credential))
-      throw EngineError(fmt::format("{}:{}:{}: {} '{}': no credential '{}' in {}; add it with `tradehost credentials add {} --type hmac --api-key KEY`",
-                                    p.file, p.line, p.col, graph::kind_name(inst.kind), inst.name, inst.credential, path.string(),
-                                    inst.credential));
+    open_credential_store(v->second.pos, fmt::format("{} '{}'", graph::kind_name(inst.kind), inst.name), inst.credential,
+                          "--type hmac --api-key KEY");
     return;
   }
 }
@@ -241,6 +245,15 @@ void Engine::bind_credential(th_instance& inst) {
 void Engine::prepare() {
   if (prepared_) return;
   if (instances_.empty()) create_instances();
+  if (graph_.control.enabled) {
+    // The control API's bearer token: checked before anything starts, so `tradehost check` says so.
+    open_credential_store(graph_.control.pos, "[control]", graph_.control.token_credential, "--type token");
+    if (credential_store_->find(graph_.control.token_credential)->type != credentials::CredentialType::Token)
+      throw EngineError(fmt::format("{}:{}:{}: [control] token_credential '{}' is not a token credential; add one with "
+                                    "`tradehost credentials add NAME --type token`",
+                                    graph_.control.pos.file, graph_.control.pos.line, graph_.control.pos.col,
+                                    graph_.control.token_credential));
+  }
   start_connectors();
   resolve_subscriptions();
   if (live_) check_live_graph();
@@ -513,6 +526,7 @@ void Engine::reject(th_instance* self, const th_order_request& req, const std::s
   const th_instrument_id id = req.instrument;
   const std::string sym = instrument(id) ? instruments_[id]->symbol : fmt::format("#{}", id);
   spdlog::debug("order rejected strategy={} rule={} reason={}", self->name, rule, reason);
+  ++rejections_by_rule_[rule];
   if (store_) {
     store::RejectionRow row;
     row.run_id = run_id_;
@@ -599,6 +613,11 @@ th_status Engine::submit_order(th_instance* self, const th_order_request* in, ui
   if (!why.empty()) {
     reject(self, req, "validation", why);
     return refuse(TH_ERR_INVALID_ARG, why);
+  }
+  // The kill switch, before any rule: REDUCING lets only risk-reducing orders through, HALTED none.
+  if (!kill_allows(req, &why)) {
+    reject(self, req, "kill_switch", why);
+    return refuse(TH_ERR_REJECTED, "kill_switch: " + why);
   }
   // The risk chain: every rule in graph order; the first rejection wins.
   for (th_instance* r : risks_) {
@@ -1340,17 +1359,27 @@ RunResult Engine::run() {
       pid_file.emplace(result.state_path);
       now_ = wall_ns();
       start_others(/*notifiers_only=*/true);  // what reconciliation finds is notified
+      load_kill_switch();
+      start_operator_controls(io);  // the control API answers (and can halt) while the host reconciles
       reconcile_at_start();  // the venue's balance sets the cash the metrics start from
     }
     metrics_ = std::make_unique<report::MetricsAccumulator>(portfolio_.initial_cash(), bar_interval_ns_ > 0 ? bar_interval_ns_ : 60'000'000'000);
     // A live bot interrupted while it was still reconciling starts no strategy.
     if (!stop_requested_.load()) {
+      if (graph_.bot.mode == graph::Mode::Paper) {
+        if (!pid_file) pid_file.emplace(result.state_path);
+        start_others(/*notifiers_only=*/true);
+        load_kill_switch();
+        start_operator_controls(io);
+      }
       start_others();
+      // A bot that comes back HALTED (or was halted while it reconciled) cancels what is still
+      // open before any market event reaches a strategy.
+      if (kill_state_ == KillState::Halted) apply_halt();
       open_market();
       if (graph_.bot.mode == graph::Mode::Backtest) {
         pump_backtest(io);
       } else {
-        if (!pid_file) pid_file.emplace(result.state_path);
         start_hot_reload(io);
         arm_wall_timer();
         pump_paper(io);
@@ -1360,6 +1389,7 @@ RunResult Engine::run() {
     error = e.what();
   }
   stop_hot_reload();
+  stop_operator_controls();
   signals.cancel();
   reload_signal.cancel();
   if (wall_timer_) wall_timer_->cancel();

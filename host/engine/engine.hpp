@@ -18,6 +18,7 @@
 
 #include "credentials/master_secret.hpp"
 #include "engine/instance.hpp"
+#include "engine/kill_switch.hpp"
 #include "graph/graph.hpp"
 #include "loader/plugin_registry.hpp"
 #include "oms/order_manager.hpp"
@@ -30,6 +31,7 @@
 #include <tradehost/plugin.h>
 
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/signal_set.hpp>
 
 #include <atomic>
 #include <chrono>
@@ -60,6 +62,11 @@ namespace tradehost::credentials {
 class CredentialStore;
 class Signer;
 }  // namespace tradehost::credentials
+namespace tradehost::control {
+class ControlServer;
+struct Request;
+struct Response;
+}  // namespace tradehost::control
 namespace tradehost::engine {
 
 /// A problem that stops a run before or while it runs; the message is for the trader.
@@ -153,6 +160,18 @@ class Engine {
   void ws_close(th_instance* self, uint64_t conn);
   th_status credential_api_key(th_instance* self, th_str* out);
   th_status sign(th_instance* self, int32_t algorithm, th_bytes payload, char* out, size_t cap, size_t* len);
+  // ABI 1.4 kill switch (kill_control.cpp)
+  th_status kill_switch(th_instance* self, int32_t state, th_str reason);
+  th_status kill_state(int32_t* out) const;
+
+  // ---- the kill switch (kill_control.cpp). Loop thread only. --------------------------------
+  /// Moves the kill switch (kill_switch.hpp has the rules): persisted and audited first (paper,
+  /// live), then logged, notified on topic "kill_switch" and acted on (HALTED cancels every open
+  /// order and flattens when [bot] flatten_on_halt). `source` names the trigger ("api",
+  /// "file", "signal", "risk:<name>", "notifier:<name>"). On Refused, *why says why.
+  KillVerdict set_kill_state(KillState to, const std::string& source, const std::string& reason, bool authenticated,
+                             std::string* why = nullptr);
+  KillState kill_state() const noexcept { return kill_state_; }
 
  private:
   struct StoredInstrument {  // the host's copy of a connector's instrument
@@ -215,6 +234,9 @@ class Engine {
   /// The credential named by the instance's TH_CFG_CREDENTIAL key: opens the store (once) and
   /// checks the entry exists. Throws EngineError naming the node and the fix.
   void bind_credential(th_instance& inst);
+  /// Opens the credential store (once) and checks it holds `name`; `who` and `add_hint` (the
+  /// `credentials add` options to suggest) make the error say what needs it and how to fix it.
+  void open_credential_store(const graph::SourcePos& p, const std::string& who, const std::string& name, std::string_view add_hint);
 
   void start_hot_reload(boost::asio::io_context& io);
   void stop_hot_reload() noexcept;
@@ -277,6 +299,9 @@ class Engine {
   /// emit() of a trading connector's order, fill, balance or position event: copied now,
   /// applied on the loop. TH_ERR_UNSUPPORTED outside live mode (paper fills are simulated).
   th_status emit_venue(th_instance* self, const th_event* ev);
+  /// A venue event the host cannot explain: logs, notifies "error", moves the kill switch to
+  /// HALTED (persisted, so a restart waits for an operator's resume) and fails the run.
+  void fail_closed(const std::string& title, const std::string& why);
   void on_venue_order(th_instance* conn, const VenueOrder& v);
   void on_venue_fill(th_instance* conn, const VenueFill& v);
   void on_venue_balance(th_instance* conn, const th_ev_balance& ev, const std::string& asset);
@@ -301,6 +326,26 @@ class Engine {
   bool notifiers_busy() const;
   void reject(th_instance* self, const th_order_request& req, const std::string& rule, const std::string& reason);
   void finish(RunResult& result, const std::string& status, const std::string& error);
+
+  // ---- kill switch and control API (kill_control.cpp, control_api.cpp) ---------------------
+  /// Paper/live: the persisted state of this bot's kill switch (after open_store).
+  void load_kill_switch();
+  /// Whether the kill switch lets a strategy's order through; *why when not.
+  bool kill_allows(const th_order_request& req, std::string* why) const;
+  /// HALTED's actions: cancel every open order; close every position when flatten_on_halt.
+  void apply_halt();
+  /// Paper/live: the control API ([control]), the kill file, SIGUSR1/SIGUSR2 and the one-second
+  /// housekeeping timer. Throws EngineError when the control API cannot start.
+  void start_operator_controls(boost::asio::io_context& io);
+  void stop_operator_controls() noexcept;
+  void housekeeping();
+  void arm_housekeeping();
+  void arm_kill_signals();
+  void poll_kill_file();
+  control::Response control_route(const control::Request& req);
+  std::string metrics_text();
+  /// Records the latency from routing an order to the venue's first answer about it.
+  void observe_order_latency(uint64_t order_id);
 
   std::string price_text(th_instrument_id id, int64_t raw) const;
   std::string qty_text(th_instrument_id id, int64_t raw) const;
@@ -384,6 +429,21 @@ class Engine {
   uint64_t next_net_id_ = 1;
   std::shared_ptr<const credentials::CredentialStore> credential_store_;
   std::unique_ptr<credentials::Signer> signer_;
+
+  // Kill switch and control API
+  KillState kill_state_ = KillState::Active;
+  std::string kill_source_, kill_reason_;
+  th_time_ns kill_since_ns_ = 0;
+  std::unique_ptr<control::ControlServer> control_;
+  std::unique_ptr<boost::asio::steady_timer> housekeeping_timer_;
+  std::unique_ptr<boost::asio::signal_set> kill_signals_;
+  std::map<std::string, int64_t> rejections_by_rule_;
+  std::map<std::string, std::pair<int64_t, int64_t>> venue_balances_;  // asset -> free, locked (money scale)
+  std::map<uint64_t, std::chrono::steady_clock::time_point> routed_at_;  // live orders awaiting the venue's first answer
+  std::vector<uint64_t> latency_buckets_;  // counts per kLatencyBounds bucket (+Inf last)
+  double latency_sum_s_ = 0;
+  uint64_t latency_count_ = 0;
+  std::deque<std::pair<std::chrono::steady_clock::time_point, int64_t>> event_samples_;  // (when, events_) each second
 };
 
 }  // namespace tradehost::engine

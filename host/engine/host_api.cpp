@@ -162,6 +162,13 @@ th_status h_sign(th_instance* self, int32_t algorithm, th_bytes payload, char* o
   return self && self->engine ? self->engine->sign(self, algorithm, payload, out, cap, len) : TH_ERR_NOT_READY;
 }
 
+th_status h_kill_switch(th_instance* self, int32_t state, th_str reason) {
+  return self && self->engine ? self->engine->kill_switch(self, state, reason) : TH_ERR_NOT_READY;
+}
+th_status h_kill_state(th_instance* self, int32_t* out) {
+  return self && self->engine ? self->engine->kill_state(out) : TH_ERR_NOT_READY;
+}
+
 const th_host_api kHostApi = [] {
   th_host_api a{};
   a.struct_size = sizeof a;
@@ -196,6 +203,8 @@ const th_host_api kHostApi = [] {
   a.ws_close = &h_ws_close;
   a.credential_api_key = &h_credential_api_key;
   a.sign = &h_sign;
+  a.kill_switch = &h_kill_switch;
+  a.kill_state = &h_kill_state;
   return a;
 }();
 

@@ -11,6 +11,7 @@
 #include "engine/engine.hpp"
 #include "engine/engine_util.hpp"
 
+#include "fault/crash_point.hpp"
 #include "portfolio/portfolio.hpp"
 
 #include <tradehost/fixed.hpp>
@@ -169,10 +170,12 @@ th_order Engine::order_view(const oms::Order& o) {
 }
 
 void Engine::route_order(oms::Order& o) {
+  fault::crash_point("after_journal", o.client_order_id);  // recovery tests: journaled, never sent
   th_instance* c = connector_of(o.req.instrument);
   const th_order view = order_view(o);
   const th_status st = c->failed || !c->started ? TH_ERR_NOT_READY : c->component->connector.submit(c->state, &view);
   if (st == TH_OK) {
+    routed_at_[o.id] = std::chrono::steady_clock::now();
     spdlog::info("order {} sent to '{}': {} {} {} {}", o.client_order_id, c->name, side_lc(o.req.side),
                  qty_text(o.req.instrument, o.req.qty), instruments_[o.req.instrument]->symbol, oms::order_type_name(o.req.type));
     return;
@@ -371,6 +374,7 @@ void Engine::on_venue_order(th_instance* conn, const VenueOrder& v) {
     return;
   }
   awaiting_query_.erase(o->id);
+  observe_order_latency(o->id);
   const int32_t from = static_cast<int32_t>(o->state);
   if (to == from || to == TH_ORDER_PENDING_NEW) return;
   if (oms::is_final(o->state)) {
@@ -391,9 +395,9 @@ void Engine::on_venue_order(th_instance* conn, const VenueOrder& v) {
     }
   }
   if (to == TH_ORDER_REJECTED && o->state != oms::OrderState::PendingNew) {
-    fatal_ = fmt::format("the venue says order {} does not exist ({}), but the host has it {}; trading stops until this is understood",
-                         o->client_order_id, v.reason, state_name(from));
-    notify("error", TH_SEV_ERROR, "order mismatch with the venue", fatal_);
+    fail_closed("order mismatch with the venue",
+                fmt::format("the venue says order {} does not exist ({}), but the host has it {}; trading stops until this is understood",
+                            o->client_order_id, v.reason, state_name(from)));
     return;
   }
   try {
@@ -435,12 +439,12 @@ void Engine::on_venue_fill(th_instance* conn, const VenueFill& v) {
   const th_instrument_id id = o->req.instrument;
   const StoredInstrument& inst = *instruments_[id];
   auto halt = [&](const std::string& why) {
-    fatal_ = fmt::format("fill {} of order {} ({} {} {} @ {}) cannot be applied: {}; trading stops until this is understood",
-                         v.trade_id, o->client_order_id, side_lc(o->req.side), qty_text(id, v.ev.qty), inst.symbol,
-                         price_text(id, v.ev.price), why);
-    spdlog::error("{}", fatal_);
-    notify("error", TH_SEV_ERROR, "fill mismatch with the venue", fatal_);
+    fail_closed("fill mismatch with the venue",
+                fmt::format("fill {} of order {} ({} {} {} @ {}) cannot be applied: {}; trading stops until this is understood",
+                            v.trade_id, o->client_order_id, side_lc(o->req.side), qty_text(id, v.ev.qty), inst.symbol,
+                            price_text(id, v.ev.price), why));
   };
+  observe_order_latency(o->id);
   if (v.trade_id.empty()) return halt("it has no trade id, so a repeat could not be told apart");
   if (!seen_trades_.insert(inst.venue + '|' + inst.symbol + '|' + v.trade_id).second) {
     spdlog::debug("fill {} of order {} already applied; repeat ignored", v.trade_id, o->client_order_id);
@@ -472,11 +476,13 @@ void Engine::on_venue_fill(th_instance* conn, const VenueFill& v) {
   x.trade_id = v.trade_id;
   x.ts = v.ev.h.ts_event ? v.ev.h.ts_event : now_;
   record_execution(*o, x);
+  fault::crash_point("after_fill", o->client_order_id);  // recovery tests: between partial fills
   flush_pending();
 }
 
 void Engine::on_venue_balance(th_instance* conn, const th_ev_balance& ev, const std::string& asset) {
   now_ = wall_ns();
+  venue_balances_[asset] = {ev.free, ev.locked};
   if (asset == quote_asset_) {
     // Before the strategies start the first balance is where returns are measured from.
     const bool starting = !metrics_;
@@ -503,6 +509,19 @@ void Engine::on_venue_position(th_instance* conn, const th_ev_position& ev) {
   deliver_to_risk(ev.h);
   for (th_instance* s : subscribers_[id]) deliver(s, ev.h);
   flush_pending();
+}
+
+void Engine::fail_closed(const std::string& title, const std::string& why) {
+  if (!fatal_.empty()) return;
+  spdlog::error("{}", why);
+  notify("error", TH_SEV_ERROR, title, why);
+  // Persisted HALTED: a restart does not trade again until an operator has looked and resumed.
+  try {
+    set_kill_state(KillState::Halted, "host", why, false);
+  } catch (const std::exception& e) {
+    spdlog::error("could not record the kill switch: {}", e.what());
+  }
+  fatal_ = why;
 }
 
 // ---------------------------------------------------------------------------------------------

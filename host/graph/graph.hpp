@@ -123,11 +123,25 @@ struct Bot {
   /// their HTTP requests and retry timers before they are stopped; 0 = stop them at once.
   int64_t notifier_drain_ns = 10'000'000'000;
   std::filesystem::path tls_ca_file;  ///< extra trusted CA (PEM) for the host's HTTPS and WSS, absolute; empty = system store only
+  /// paper/live: while this file exists the kill switch is moved to the state its first word
+  /// names ("reducing"; anything else or empty: HALTED). Polled every second. Absolute; empty = none.
+  std::filesystem::path kill_file;
+  bool flatten_on_halt = false;  ///< entering HALTED also closes every position with market orders
   SourcePos pos;                 ///< of the [bot] header
   std::map<std::string, SourcePos> key_pos;  ///< value position of each key written in [bot]
 
   /// Position of a key's value when it was written, else of the [bot] header.
   const SourcePos& where(std::string_view key) const;
+};
+
+/// The [control] table: the control API (host/control), paper and live mode only.
+struct Control {
+  bool enabled = false;           ///< a [control] table is present
+  std::string host = "127.0.0.1"; ///< bind address (an IP literal or "localhost")
+  uint16_t port = 0;              ///< 0 = any free port (the URL is written to <state>.control)
+  std::string token_credential;   ///< credential store entry (type token) holding the bearer token
+  std::filesystem::path tls_cert, tls_key;  ///< PEM, absolute; both or neither; required off loopback
+  SourcePos pos;                  ///< of the [control] header
 };
 
 /// One [[connector]], [[strategy]], [[risk]] or [[notifier]] table.
@@ -168,6 +182,7 @@ struct Document;  ///< the parsed TOML, kept from parse_graph for validate_graph
 
 struct Graph {
   Bot bot;
+  Control control;
   std::vector<std::string> plugin_paths;  ///< absolute, in file order
   std::vector<Node> connectors, strategies, risks, notifiers;  ///< filled by validate_graph
   std::filesystem::path file;             ///< the config file, absolute

@@ -35,6 +35,21 @@ const std::vector<FieldSpec>& bot_fields() {
       {"notifier_drain", FieldType::Duration, "\"10s\"",
        "after the run, how long notifiers may still deliver (HTTP requests, retry timers)", false,
        false},
+      {"kill_file", FieldType::Str, "",
+       "paper/live: while this file exists the kill switch is HALTED (or REDUCING if it says so)",
+       false, false},
+      {"flatten_on_halt", FieldType::Bool, "false",
+       "entering HALTED also closes every position with market orders", false, false},
+  };
+  return fields;
+}
+
+const std::vector<FieldSpec>& control_fields() {
+  static const std::vector<FieldSpec> fields{
+      {"listen", FieldType::Str, "\"127.0.0.1:0\"", "HOST:PORT of the control API; port 0 = any free port", false, false},
+      {"token_credential", FieldType::Str, "", "credential store entry (type token) holding the bearer token", true, false},
+      {"tls_cert", FieldType::Str, "", "PEM certificate chain; with tls_key the API speaks HTTPS only", false, false},
+      {"tls_key", FieldType::Str, "", "PEM private key of tls_cert", false, false},
   };
   return fields;
 }
@@ -77,7 +92,7 @@ std::string read_file(const std::filesystem::path& file, const std::string& disp
 void check_layout(const Document& doc, Diagnostics& diag) {
   for (auto&& [key, node] : doc.root) {
     const std::string_view k = key.str();
-    if (k == "bot" || k == "plugins") {
+    if (k == "bot" || k == "plugins" || k == "control") {
       if (!node.is_table()) {
         diag.add(doc.pos(key), fmt::format("'{}' must be a table: write [{}] on its own line and "
                                            "its keys below it; got {}",
@@ -107,11 +122,11 @@ void check_layout(const Document& doc, Diagnostics& diag) {
     const bool is_section = node.is_table() || node.is_array_of_tables();
     std::string msg = is_section ? fmt::format("unknown table [{}]", k)
                                  : fmt::format("unknown top-level key '{}'", k);
-    msg += "; a bot file holds [bot], [plugins], [[connector]], [[strategy]], [[risk]] and "
-           "[[notifier]]";
+    msg += "; a bot file holds [bot], [plugins], [control], [[connector]], [[strategy]], [[risk]] "
+           "and [[notifier]]";
     if (!is_section) msg += " (keys above the first [table] belong to none)";
     for (std::string_view known :
-         {"bot", "plugins", "connector", "strategy", "risk", "notifier"}) {
+         {"bot", "plugins", "control", "connector", "strategy", "risk", "notifier"}) {
       if (looks_like(k, known)) msg += fmt::format(" (did you mean '{}'?)", known);
     }
     diag.add(is_section ? doc.pos(node) : doc.pos(key), std::move(msg));
@@ -219,6 +234,9 @@ Bot read_bot(const Document& doc, Diagnostics& diag) {
   if (auto it = v.find("notifier_drain"); it != v.end()) bot.notifier_drain_ns = it->second.i64;
   if (auto it = v.find("tls_ca_file"); it != v.end() && !it->second.str.empty())
     bot.tls_ca_file = doc.resolve_path(it->second.str);
+  if (auto it = v.find("kill_file"); it != v.end() && !it->second.str.empty())
+    bot.kill_file = doc.resolve_path(it->second.str);
+  if (auto it = v.find("flatten_on_halt"); it != v.end()) bot.flatten_on_halt = it->second.b;
   read_time_bound(*t, "from", ctx, bot, bot.from);
   read_time_bound(*t, "to", ctx, bot, bot.to);
   return bot;
@@ -237,6 +255,41 @@ std::vector<std::string> read_plugins(const Document& doc, Diagnostics& diag) {
       else paths.push_back(doc.resolve_path(p));
     }
   return paths;
+}
+
+Control read_control(const Document& doc, const Bot& bot, Diagnostics& diag) {
+  Control c;
+  const toml::table* t = doc.root.get_as<toml::table>("control");
+  if (t == nullptr) return c;
+  c.enabled = true;
+  c.pos = doc.pos(*t);
+  const Report report = [&](const SourcePos& p, std::string m) { diag.add(p, std::move(m)); };
+  const FieldContext ctx{doc, "[control]", report};
+  std::map<std::string, Value> v = read_table(*t, control_fields(), ctx);
+  if (bot.mode == Mode::Backtest)
+    diag.add(c.pos, "[control] serves a running paper or live bot; a backtest has nothing to control (remove the table or "
+                    "set mode)");
+  if (auto it = v.find("listen"); it != v.end()) {
+    const std::string& l = it->second.str;
+    const size_t colon = l.rfind(':');
+    unsigned long port = 0;
+    bool ok = colon != std::string::npos && colon > 0 && colon + 1 < l.size() && colon + 6 >= l.size();
+    for (size_t i = colon + 1; ok && i < l.size(); ++i) ok = l[i] >= '0' && l[i] <= '9';
+    if (ok) port = std::stoul(l.substr(colon + 1));
+    if (!ok || port > 65535)
+      diag.add(it->second.pos, fmt::format("listen in [control] must be HOST:PORT, e.g. \"127.0.0.1:8470\"; got \"{}\"", l));
+    else {
+      c.host = l.substr(0, colon);
+      if (c.host.size() > 2 && c.host.front() == '[' && c.host.back() == ']') c.host = c.host.substr(1, c.host.size() - 2);
+      c.port = static_cast<uint16_t>(port);
+    }
+  }
+  if (auto it = v.find("token_credential"); it != v.end()) c.token_credential = it->second.str;
+  if (auto it = v.find("tls_cert"); it != v.end() && !it->second.str.empty()) c.tls_cert = doc.resolve_path(it->second.str);
+  if (auto it = v.find("tls_key"); it != v.end() && !it->second.str.empty()) c.tls_key = doc.resolve_path(it->second.str);
+  if (c.tls_cert.empty() != c.tls_key.empty())
+    diag.add(c.pos, "[control] needs both tls_cert and tls_key, or neither");
+  return c;
 }
 
 }  // namespace
@@ -260,6 +313,7 @@ Graph parse_graph(const std::filesystem::path& file) {
   g.file = absolute;
   g.bot = read_bot(*doc, diag);
   g.plugin_paths = read_plugins(*doc, diag);
+  g.control = read_control(*doc, g.bot, diag);
   diag.raise_if_any();
   g.document = std::move(doc);
   return g;

@@ -1,5 +1,7 @@
 // Pass 2: every [[connector]], [[strategy]], [[risk]] and [[notifier]] table, against the host's
 // keys and the component type's declared schema.
+#include <array>
+#include <cctype>
 #include <algorithm>
 #include <set>
 
@@ -162,6 +164,7 @@ class Validator {
     std::string where = n.name.empty() ? anonymous : fmt::format("[[{}]] '{}'", s.key, n.name);
     if (!n.type.empty()) where += fmt::format(" (type {})", n.type);
 
+    refuse_raw_secrets(t, where);
     const ComponentSchema* schema = find_schema(s, n);
     std::vector<FieldSpec> fields = s.host_fields;
     if (schema != nullptr) {
@@ -207,6 +210,31 @@ class Validator {
       else if (key == "on") read_topics(t, value, where, n);
     }
     return n;
+  }
+
+  // Secrets belong in the encrypted credential store, never in a config file that is copied,
+  // committed and logged: a key that names a secret, or a value holding a PEM private key, is
+  // refused whatever the plugin declares.
+  void refuse_raw_secrets(const toml::table& t, const std::string& where) {
+    static const std::array<std::string_view, 8> kSecretKeys = {"secret",     "api_secret", "secret_key", "private_key",
+                                                                "password",   "passphrase", "token",      "bot_token"};
+    for (auto&& [key, node] : t) {
+      const std::string k(key.str());
+      std::string lk = k;
+      for (char& c : lk) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      const bool named = std::find(kSecretKeys.begin(), kSecretKeys.end(), lk) != kSecretKeys.end();
+      const auto* text = node.as_string();
+      const bool pem = text && text->get().find("PRIVATE KEY-----") != std::string::npos;
+      // "${VAR}" alone names an environment variable, which is not a secret in the file.
+      const std::string v = text ? text->get() : std::string();
+      const bool env_only = v.size() > 3 && v.rfind("${", 0) == 0 && v.back() == '}' && v.find('}') == v.size() - 1;
+      if ((named && !env_only) || pem)
+        add(doc_.pos(key),
+            fmt::format("{}: '{}' looks like a secret written into the config; keep secrets in the encrypted credential store "
+                        "(`tradehost credentials add NAME ...`) and name the credential here (e.g. credential = \"NAME\"), or, for a "
+                        "notifier's token, give an environment variable (\"${{VAR}}\")",
+                        where, k));
+    }
   }
 
   const ComponentSchema* find_schema(const Section& s, const Node& n) {

@@ -1,5 +1,7 @@
 #include "net/http_client.hpp"
 
+#include "fault/crash_point.hpp"
+
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -214,6 +216,8 @@ struct HttpClient::Exchange : std::enable_shared_from_this<HttpClient::Exchange>
         if (self->done) return;
         self->bytes_written += n;
         if (ec) return self->fail_io(ec);
+        if (fault::crash_points_armed())  // recovery tests only: no string is built per request otherwise
+          fault::crash_point("http_written", std::string(self->request.method_string()) + " " + std::string(self->request.target()));
         self->read();
       });
     });

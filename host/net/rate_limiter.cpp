@@ -228,6 +228,13 @@ std::optional<int64_t> RateLimiter::used(std::string_view budget) {
   return it->second.window.used(Clock::now());
 }
 
+std::vector<RateLimiter::BudgetLevel> RateLimiter::levels() {
+  std::vector<BudgetLevel> out;
+  const auto now = Clock::now();
+  for (auto& [name, b] : budgets_) out.push_back(BudgetLevel{name, b.spec.venue, b.spec.limit, b.window.used(now)});
+  return out;
+}
+
 std::optional<RateLimiter::Clock::time_point> RateLimiter::held_until(std::string_view venue_name) const {
   auto it = venues_.find(venue_name);
   if (it == venues_.end() || !it->second->held_until || *it->second->held_until <= Clock::now()) return std::nullopt;

@@ -163,6 +163,12 @@ class RateLimiter {
 
   /// Units of `budget` spent in its current window; nullopt when not defined.
   std::optional<int64_t> used(std::string_view budget);
+  /// Every defined budget with the units spent in its current window (for /metrics), by name.
+  struct BudgetLevel {
+    std::string name, venue;
+    int64_t limit = 0, used = 0;
+  };
+  std::vector<BudgetLevel> levels();
   /// When a 429 hold on `venue` ends, if one is in force.
   std::optional<Clock::time_point> held_until(std::string_view venue) const;
   bool banned(std::string_view venue) const;

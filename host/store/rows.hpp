@@ -139,4 +139,37 @@ struct ReloadRow {
   std::optional<std::string> reason;  // why it failed
 };
 
+/// The kill switch of one bot in one mode (schema v3): what survives a restart.
+struct KillSwitchRow {
+  std::string bot;
+  std::string mode;    // "paper" | "live" (backtests do not persist it)
+  std::string state;   // "ACTIVE" | "REDUCING" | "HALTED"
+  int64_t since_ns = 0;
+  std::string source;  // what moved it last: "api", "file", "signal", "risk:<node>", ...
+  std::string reason;
+};
+
+/// One audited transition of a kill switch (schema v3).
+struct KillSwitchEventRow {
+  int64_t event_id = 0;  // assigned by the store
+  std::string bot;
+  std::string mode;
+  int64_t run_id = 0;    // the run that made it
+  int64_t ts_ns = 0;
+  std::string from_state, to_state;
+  std::string source;
+  std::string reason;
+};
+
+/// Something a restart's reconciliation changed in the host's state (schema v3): an order state
+/// learnt from the venue, a fill that arrived while the host was down, an order the venue does
+/// not know, a cancel left over from a halt.
+struct RepairRow {
+  int64_t run_id = 0;
+  int64_t ts_ns = 0;
+  std::string kind;     // "order_state" | "missed_fill" | "halt_cancel" | "position"
+  std::string subject;  // client order id or instrument
+  std::string detail;
+};
+
 }  // namespace tradehost::store

@@ -174,6 +174,41 @@ CREATE TABLE reloads (
 CREATE INDEX reloads_by_run ON reloads (run_id, ts_ns);
 )sql";
 
+// Version 3: the kill switch, persisted per bot and mode so it survives a restart, with the
+// audit of every transition; and the repairs a restart's reconciliation made.
+constexpr std::string_view kV2ToV3 = R"sql(
+CREATE TABLE kill_switch (
+  bot      TEXT    NOT NULL,
+  mode     TEXT    NOT NULL,
+  state    TEXT    NOT NULL CHECK (state = 'ACTIVE' OR state = 'REDUCING' OR state = 'HALTED'),
+  since_ns INTEGER NOT NULL,
+  source   TEXT    NOT NULL,
+  reason   TEXT    NOT NULL,
+  PRIMARY KEY (bot, mode)
+) WITHOUT ROWID;
+CREATE TABLE kill_switch_events (
+  event_id   INTEGER PRIMARY KEY,
+  bot        TEXT    NOT NULL,
+  mode       TEXT    NOT NULL,
+  run_id     INTEGER NOT NULL REFERENCES runs (run_id),
+  ts_ns      INTEGER NOT NULL,
+  from_state TEXT    NOT NULL,
+  to_state   TEXT    NOT NULL CHECK (to_state = 'ACTIVE' OR to_state = 'REDUCING' OR to_state = 'HALTED'),
+  source     TEXT    NOT NULL,
+  reason     TEXT    NOT NULL
+);
+CREATE INDEX kill_switch_events_by_run ON kill_switch_events (run_id, event_id);
+CREATE TABLE repairs (
+  repair_id INTEGER PRIMARY KEY,
+  run_id    INTEGER NOT NULL REFERENCES runs (run_id),
+  ts_ns     INTEGER NOT NULL,
+  kind      TEXT    NOT NULL,
+  subject   TEXT    NOT NULL,
+  detail    TEXT    NOT NULL
+);
+CREATE INDEX repairs_by_run ON repairs (run_id, repair_id);
+)sql";
+
 }  // namespace
 
 std::string_view migration(int from) {
@@ -182,6 +217,8 @@ std::string_view migration(int from) {
       return kV0ToV1;
     case 1:
       return kV1ToV2;
+    case 2:
+      return kV2ToV3;
     default:
       return {};
   }

@@ -9,7 +9,7 @@ namespace tradehost::store::schema {
 
 /// The newest schema this build writes. A database with a larger user_version was written by a
 /// newer tradehost and is refused rather than misread.
-inline constexpr int kCurrentVersion = 2;
+inline constexpr int kCurrentVersion = 3;
 
 /// PRAGMA application_id of a tradehost state database ("THST"), so that a stray SQLite file
 /// given as bot.state is refused instead of being written into.
@@ -20,8 +20,8 @@ inline constexpr int32_t kApplicationId = 0x54485354;
 std::string_view migration(int from);
 
 /// Every table that has a run_id column: the tables Store::count accepts.
-inline constexpr std::array<std::string_view, 10> kRunTables = {
-    "runs",      "plugins",   "orders", "order_events", "fills",
-    "positions", "decisions", "equity", "rejections",   "reloads"};
+inline constexpr std::array<std::string_view, 12> kRunTables = {
+    "runs",      "plugins",   "orders", "order_events", "fills",   "positions",
+    "decisions", "equity",    "rejections", "reloads", "kill_switch_events", "repairs"};
 
 }  // namespace tradehost::store::schema

@@ -70,6 +70,26 @@ constexpr std::string_view kInsertRejection =
     "INSERT INTO rejections (run_id, ts_ns, strategy, instrument, rule, reason, order_json) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
 
+constexpr std::string_view kUpsertKillSwitch =
+    "INSERT INTO kill_switch (bot, mode, state, since_ns, source, reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
+    "ON CONFLICT (bot, mode) DO UPDATE SET state = excluded.state, since_ns = excluded.since_ns, "
+    "source = excluded.source, reason = excluded.reason";
+constexpr std::string_view kInsertKillSwitchEvent =
+    "INSERT INTO kill_switch_events (bot, mode, run_id, ts_ns, from_state, to_state, source, reason) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+constexpr std::string_view kInsertRepair =
+    "INSERT INTO repairs (run_id, ts_ns, kind, subject, detail) VALUES (?1, ?2, ?3, ?4, ?5)";
+constexpr std::string_view kSelectKillSwitch =
+    "SELECT bot, mode, state, since_ns, source, reason FROM kill_switch WHERE bot = ?1 AND mode = ?2";
+constexpr std::string_view kSelectKillSwitchEvents =
+    "SELECT event_id, bot, mode, run_id, ts_ns, from_state, to_state, source, reason FROM kill_switch_events "
+    "WHERE bot = ?1 AND mode = ?2 ORDER BY event_id";
+constexpr std::string_view kSelectRepairs =
+    "SELECT run_id, ts_ns, kind, subject, detail FROM repairs WHERE run_id = ?1 ORDER BY repair_id";
+constexpr std::string_view kSelectDecisionsSince =
+    "SELECT decision_id, run_id, ts_ns, strategy, instrument, action, reason, inputs_json, order_id, risk_verdict "
+    "FROM decisions WHERE run_id = ?1 AND ts_ns > ?2 ORDER BY ts_ns, decision_id LIMIT ?3";
+
 // Both order readers return the columns in this order (Impl::read_order).
 constexpr std::string_view kSelectOrders =
     "SELECT run_id, order_id, client_order_id, strategy, instrument, side, type, tif, qty, price, "
@@ -181,6 +201,8 @@ struct Store::Impl {
       upsert_equity, insert_rejection;
   Statement select_orders, select_open_orders, select_events, select_last_run;
   Statement select_carried_positions, select_trade_ids;
+  Statement upsert_kill_switch, insert_kill_switch_event, insert_repair, select_kill_switch, select_kill_switch_events,
+      select_repairs, select_decisions_since;
   std::array<Statement, schema::kRunTables.size()> count_stmts;  // prepared on first use
 
   bool batch_open = false;    // Batched: the batch transaction is open
@@ -586,6 +608,13 @@ Store Store::open(const std::filesystem::path& path, Durability durability, Stor
   s.prepare(s.select_last_run, kSelectLastRun);
   s.prepare(s.select_carried_positions, kSelectCarriedPositions);
   s.prepare(s.select_trade_ids, kSelectTradeIds);
+  s.prepare(s.upsert_kill_switch, kUpsertKillSwitch);
+  s.prepare(s.insert_kill_switch_event, kInsertKillSwitchEvent);
+  s.prepare(s.insert_repair, kInsertRepair);
+  s.prepare(s.select_kill_switch, kSelectKillSwitch);
+  s.prepare(s.select_kill_switch_events, kSelectKillSwitchEvents);
+  s.prepare(s.select_repairs, kSelectRepairs);
+  s.prepare(s.select_decisions_since, kSelectDecisionsSince);
 
   spdlog::debug("store open path={} durability={} schema_version={}", s.path,
                 durability == Durability::Batched ? "batched" : "synchronous",
@@ -644,6 +673,50 @@ void Store::record_reload(const ReloadRow& reload) {
   call.run(st, [&] {
     return fmt::format("cannot record the reload of strategy '{}' of run {} in state database",
                        reload.strategy, reload.run_id);
+  });
+  call.commit();
+}
+
+void Store::record_kill_switch(const KillSwitchRow& row, const KillSwitchEventRow& event) {
+  Impl& s = *impl_;
+  auto what = [&] {
+    return fmt::format("cannot record the kill switch of bot '{}' ({}) moving to {} in state database", row.bot, row.mode,
+                       row.state);
+  };
+  WriteCall call(s, true);
+  Statement& up = s.upsert_kill_switch;
+  up.bind_text(1, row.bot);
+  up.bind_text(2, row.mode);
+  up.bind_text(3, row.state);
+  up.bind_int(4, row.since_ns);
+  up.bind_text(5, row.source);
+  up.bind_text(6, row.reason);
+  call.run(up, what);
+  Statement& ev = s.insert_kill_switch_event;
+  ev.bind_text(1, event.bot);
+  ev.bind_text(2, event.mode);
+  ev.bind_int(3, event.run_id);
+  ev.bind_int(4, event.ts_ns);
+  ev.bind_text(5, event.from_state);
+  ev.bind_text(6, event.to_state);
+  ev.bind_text(7, event.source);
+  ev.bind_text(8, event.reason);
+  call.run(ev, what);
+  call.commit();
+}
+
+void Store::record_repair(const RepairRow& repair) {
+  Impl& s = *impl_;
+  WriteCall call(s, false);
+  Statement& st = s.insert_repair;
+  st.bind_int(1, repair.run_id);
+  st.bind_int(2, repair.ts_ns);
+  st.bind_text(3, repair.kind);
+  st.bind_text(4, repair.subject);
+  st.bind_text(5, repair.detail);
+  call.run(st, [&] {
+    return fmt::format("cannot record the repair of {} ({}) of run {} in state database", repair.subject, repair.kind,
+                       repair.run_id);
   });
   call.commit();
 }
@@ -970,6 +1043,93 @@ std::vector<std::string> Store::trade_ids(int64_t run_id, int64_t order_id) {
       [&] { return fmt::format("cannot read the fills of order run={} id={} from state database", run_id, order_id); },
       [&](const Statement& st) { ids.push_back(st.column_text(0)); });
   return ids;
+}
+
+std::optional<KillSwitchRow> Store::kill_switch(std::string_view bot, std::string_view mode) {
+  Impl& s = *impl_;
+  std::optional<KillSwitchRow> out;
+  s.select_kill_switch.bind_text(1, bot);
+  s.select_kill_switch.bind_text(2, mode);
+  s.read_rows(
+      s.select_kill_switch, [&] { return fmt::format("cannot read the kill switch of bot '{}' from state database", bot); },
+      [&](const Statement& st) {
+        KillSwitchRow row;
+        row.bot = st.column_text(0);
+        row.mode = st.column_text(1);
+        row.state = st.column_text(2);
+        row.since_ns = st.column_int(3);
+        row.source = st.column_text(4);
+        row.reason = st.column_text(5);
+        out = std::move(row);
+      });
+  return out;
+}
+
+std::vector<KillSwitchEventRow> Store::kill_switch_events(std::string_view bot, std::string_view mode) {
+  Impl& s = *impl_;
+  std::vector<KillSwitchEventRow> rows;
+  s.select_kill_switch_events.bind_text(1, bot);
+  s.select_kill_switch_events.bind_text(2, mode);
+  s.read_rows(
+      s.select_kill_switch_events,
+      [&] { return fmt::format("cannot read the kill switch audit of bot '{}' from state database", bot); },
+      [&](const Statement& st) {
+        KillSwitchEventRow row;
+        row.event_id = st.column_int(0);
+        row.bot = st.column_text(1);
+        row.mode = st.column_text(2);
+        row.run_id = st.column_int(3);
+        row.ts_ns = st.column_int(4);
+        row.from_state = st.column_text(5);
+        row.to_state = st.column_text(6);
+        row.source = st.column_text(7);
+        row.reason = st.column_text(8);
+        rows.push_back(std::move(row));
+      });
+  return rows;
+}
+
+std::vector<RepairRow> Store::repairs(int64_t run_id) {
+  Impl& s = *impl_;
+  std::vector<RepairRow> rows;
+  s.select_repairs.bind_int(1, run_id);
+  s.read_rows(
+      s.select_repairs, [&] { return fmt::format("cannot read the repairs of run {} from state database", run_id); },
+      [&](const Statement& st) {
+        RepairRow row;
+        row.run_id = st.column_int(0);
+        row.ts_ns = st.column_int(1);
+        row.kind = st.column_text(2);
+        row.subject = st.column_text(3);
+        row.detail = st.column_text(4);
+        rows.push_back(std::move(row));
+      });
+  return rows;
+}
+
+std::vector<DecisionRow> Store::decisions_since(int64_t run_id, int64_t since_ns, int64_t limit) {
+  Impl& s = *impl_;
+  std::vector<DecisionRow> rows;
+  s.select_decisions_since.bind_int(1, run_id);
+  s.select_decisions_since.bind_int(2, since_ns);
+  s.select_decisions_since.bind_int(3, limit);
+  s.read_rows(
+      s.select_decisions_since, [&] { return fmt::format("cannot read the decisions of run {} from state database", run_id); },
+      [&](const Statement& st) {
+        DecisionRow row;
+        row.decision_id = st.column_int(0);
+        row.run_id = st.column_int(1);
+        row.ts_ns = st.column_int(2);
+        row.strategy = st.column_text(3);
+        row.instrument = st.column_text(4);
+        row.action = st.column_text(5);
+        row.reason = st.column_text(6);
+        row.inputs_json = st.column_text(7);
+        row.order_id = st.column_optional_int(8);
+        row.risk_verdict = st.column_optional_text(9);
+        rows.push_back(std::move(row));
+      });
+  return rows;
 }
 
 std::optional<RunRow> Store::last_run(std::string_view bot) {

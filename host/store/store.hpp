@@ -119,6 +119,11 @@ class Store {
   void record_equity(int64_t run_id, int64_t ts_ns, std::string_view equity, std::string_view cash);
   /// Records an order stopped by the risk chain or by validation.
   void record_rejection(const RejectionRow& rejection);
+  /// Moves the kill switch of (bot, mode) to `row.state`, and appends the audit row `event`,
+  /// atomically (a crash leaves both or neither). Throws StoreError.
+  void record_kill_switch(const KillSwitchRow& row, const KillSwitchEventRow& event);
+  /// Records what a restart's reconciliation changed.
+  void record_repair(const RepairRow& repair);
   /// Ends a run: commits what an open batch holds, then writes status ("completed" | "failed" |
   /// "stopped"), error and summary in a committed transaction of its own. If committing the
   /// batch fails, the batch is rolled back, the status is still written, and the commit error
@@ -148,6 +153,14 @@ class Store {
   std::vector<PositionRow> carried_positions(std::string_view bot, std::string_view mode, int64_t before_run_id);
   /// The venue trade ids of one order's fills, oldest first.
   std::vector<std::string> trade_ids(int64_t run_id, int64_t order_id);
+  /// The persisted kill switch of (bot, mode); nullopt when it was never moved (ACTIVE).
+  std::optional<KillSwitchRow> kill_switch(std::string_view bot, std::string_view mode);
+  /// The kill switch audit of (bot, mode), oldest first.
+  std::vector<KillSwitchEventRow> kill_switch_events(std::string_view bot, std::string_view mode);
+  /// The repairs recorded by a run, oldest first.
+  std::vector<RepairRow> repairs(int64_t run_id);
+  /// Decisions of a run with ts_ns > since_ns, oldest first, at most `limit`.
+  std::vector<DecisionRow> decisions_since(int64_t run_id, int64_t since_ns, int64_t limit);
   /// The newest run of `bot`, if any.
   std::optional<RunRow> last_run(std::string_view bot);
 

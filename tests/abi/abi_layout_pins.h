@@ -20,7 +20,8 @@
  *    order_id 72, client_order_id 80 (+16) -> 96.
  *  th_host_api: two uint32_t (8) then 22 function pointers: 8 + 22*8 = 184 in ABI 1.0/1.1;
  *    pointer k (0-based, in declaration order) sits at 8 + 8k, e.g. post (k = 21) at 176. 1.2
- *    appended 8 pointers (k = 22..29): http_request 184 ... sign 240 -> 8 + 30*8 = 248.
+ *    appended 8 pointers (k = 22..29): http_request 184 ... sign 240 -> 8 + 30*8 = 248. 1.4
+ *    appended kill_switch 248 and kill_state 256 -> 8 + 32*8 = 264.
  *  th_component: struct_size 0, kind 4, type_name 8, description 24, config_schema 40,
  *    config_schema_len 48, then create/start/stop/destroy/on_timer/on_posted at 56..96 step 8,
  *    ops 104 (+8) -> 112 = offsetof(ops) + sizeof(void*) in 1.0/1.1; 1.2 appended on_http 112
@@ -261,11 +262,11 @@
   X(th_config_field, flags, 56)                 \
   X(th_config_field, reserved, 60)
 
-/* The current header (ABI 1.3): every boundary struct. */
+/* The current header (ABI 1.4): every boundary struct. */
 #define TH_ABI_SIZE_PINS(X)                  \
   TH_ABI_SIZE_PINS_UNCHANGED_SINCE_1_0(X)    \
   X(th_config_field, 80, 8)                  \
-  X(th_host_api, 248, 8)                     \
+  X(th_host_api, 264, 8)                     \
   X(th_component, 128, 8)                    \
   X(th_http_request, 96, 8)                  \
   X(th_http_response, 64, 8)                 \
@@ -284,6 +285,8 @@
   X(th_host_api, ws_close, 224)              \
   X(th_host_api, credential_api_key, 232)    \
   X(th_host_api, sign, 240)                  \
+  X(th_host_api, kill_switch, 248)           \
+  X(th_host_api, kill_state, 256)            \
   X(th_component, on_http, 112)              \
   X(th_component, on_ws, 120)                \
   X(th_http_request, struct_size, 0)         \

@@ -49,7 +49,7 @@ TEST(CPlugin, BuysOnceInABacktestAndTheOrderIsFilled) {
 
   abi::StateDb db(bt.state_path());
   EXPECT_EQ(db.rows("SELECT status FROM runs")[0][0], "completed");
-  EXPECT_EQ(db.integer("SELECT count(*) FROM plugins WHERE name = 'c_buy_once' AND abi = '1.3'"), 1);
+  EXPECT_EQ(db.integer("SELECT count(*) FROM plugins WHERE name = 'c_buy_once' AND abi = '1.4'"), 1);
 
   // One order: a market buy of 100 lots of 0.00001 BTC = 0.001 BTC, filled in full.
   const auto orders = db.rows("SELECT order_id, strategy, side, type, qty, state, filled_qty, tag FROM orders");

@@ -139,7 +139,7 @@ TEST(CliInspect, JsonDescribesAFrozenV1_0PluginWithEmptyUnits) {
   EXPECT_EQ(std::string(doc["plugin"].GetString()), "v1_0_plugin");
   EXPECT_EQ(std::string(doc["version"].GetString()), "1.0.3");
   EXPECT_EQ(std::string(doc["abi"]["declared"].GetString()), "1.0");
-  EXPECT_EQ(std::string(doc["abi"]["host"].GetString()), "1.3");
+  EXPECT_EQ(std::string(doc["abi"]["host"].GetString()), "1.4");
   EXPECT_EQ(std::string(doc["abi"]["negotiated"].GetString()), "1.0");
   const std::string sha = sha256sum(TH_ABI_FIXTURE_V1_0_PLUGIN);
   EXPECT_EQ(std::string(doc["build_id"]["declared"].GetString()), "frozen-abi-1.0");
@@ -172,8 +172,8 @@ TEST(CliInspect, JsonShowsTheUnitsOfACurrentPluginWhileItsTypesAreOnThePath) {
   ASSERT_EQ(r.rc, 0) << r.both();
   const auto doc = parse_json(r.out);
   EXPECT_EQ(std::string(doc["plugin"].GetString()), "ema_crossover");
-  EXPECT_EQ(std::string(doc["abi"]["declared"].GetString()), "1.3");
-  EXPECT_EQ(std::string(doc["abi"]["negotiated"].GetString()), "1.3");
+  EXPECT_EQ(std::string(doc["abi"]["declared"].GetString()), "1.4");
+  EXPECT_EQ(std::string(doc["abi"]["negotiated"].GetString()), "1.4");
   EXPECT_EQ(std::string(doc["build_id"]["audit"].GetString()), "tradehost-ema-crossover-1/" + sha256sum(file));
   ASSERT_EQ(doc["components"].Size(), 1u);
   auto f = fields_by_key(doc["components"][0]);
@@ -194,7 +194,7 @@ TEST(CliInspect, HumanOutputIsATable) {
   const Result r = run({"plugins", "inspect", file});
   ASSERT_EQ(r.rc, 0) << r.both();
   EXPECT_HAS(r.out, "plugin      max_daily_loss 1.0.0\n");
-  EXPECT_HAS(r.out, "abi         1.3 negotiated (plugin declares 1.3, host provides 1.3)\n");
+  EXPECT_HAS(r.out, "abi         1.4 negotiated (plugin declares 1.4, host provides 1.4)\n");
   EXPECT_HAS(r.out, "build id    tradehost-max-daily-loss-1\n");
   EXPECT_HAS(r.out, "sha256      " + sha256sum(file) + "\n");
   EXPECT_HAS(r.out, "risk max_daily_loss: ");
@@ -227,7 +227,7 @@ TEST(CliInspect, RefusedFileExitsTwoWithTheLoadersLine) {
   EXPECT_EQ(r.out, "");
   const auto lines = lines_of(r.err);
   ASSERT_EQ(lines.size(), 1u) << r.err;
-  EXPECT_EQ(lines[0].rfind("error: " + fs::absolute(TH_ABI_FIXTURE_ABI_MINOR_NEXT).string() + ": plugin needs ABI 1.4", 0), 0u)
+  EXPECT_EQ(lines[0].rfind("error: " + fs::absolute(TH_ABI_FIXTURE_ABI_MINOR_NEXT).string() + ": plugin needs ABI 1.5", 0), 0u)
       << lines[0];
 
   const Result not_a_plugin = run({"plugins", "inspect", abi::candle_file().string()});

@@ -123,7 +123,18 @@ TEST(Layout, ComponentAndHostApiGrewOnlyAtTheirEnds) {
   EXPECT_EQ(sizeof(th_component), offsetof(th_component, on_ws) + sizeof(void*));
   EXPECT_EQ(offsetof(th_host_api, post) + sizeof(void*), 184u);
   EXPECT_EQ(offsetof(th_host_api, http_request), 184u);
-  EXPECT_EQ(sizeof(th_host_api), offsetof(th_host_api, sign) + sizeof(void*));
+  EXPECT_EQ(offsetof(th_host_api, sign) + sizeof(void*), 248u);
+}
+
+// ABI 1.4 appended exactly two services, kill_switch and kill_state, after sign (where 1.2-1.3
+// ended).
+TEST(Layout, HostApiGrewOnlyAtItsEndIn1_4) {
+  EXPECT_EQ(offsetof(th_host_api, kill_switch), 248u);
+  EXPECT_EQ(offsetof(th_host_api, kill_state), 256u);
+  EXPECT_EQ(sizeof(th_host_api), offsetof(th_host_api, kill_state) + sizeof(void*));
+  EXPECT_EQ(TH_KILL_ACTIVE, 0);
+  EXPECT_EQ(TH_KILL_REDUCING, 1);
+  EXPECT_EQ(TH_KILL_HALTED, 2);
 }
 
 // ABI 1.3 appended exactly one operation, query, after replay_extent (where 1.0-1.2 ended).
@@ -135,9 +146,9 @@ TEST(Layout, ConnectorOpsGrewOnlyAtItsEnd) {
 
 // Wire values: plugin.h says status codes and enums are never renumbered.
 TEST(Layout, WireConstantsKeepTheirValues) {
-  EXPECT_EQ(TH_ABI_VERSION, 0x00010003u);  // major 1 << 16 | minor 3
+  EXPECT_EQ(TH_ABI_VERSION, 0x00010004u);  // major 1 << 16 | minor 4
   EXPECT_EQ(TH_ABI_MAJOR, 1u);
-  EXPECT_EQ(TH_ABI_MINOR, 3u);
+  EXPECT_EQ(TH_ABI_MINOR, 4u);
   EXPECT_EQ(TH_ABI_VERSION_MAJOR(0x00020003u), 2u);
   EXPECT_EQ(TH_ABI_VERSION_MINOR(0x00020003u), 3u);
   EXPECT_STREQ(TH_PLUGIN_ENTRY_NAME, "th_plugin_entry");

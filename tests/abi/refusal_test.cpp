@@ -33,19 +33,19 @@ std::string refusal(const char* file, const std::string& type_name) {
 TEST(Refusal, AbiMajor2) {
   const std::string m = refusal(TH_ABI_FIXTURE_ABI_MAJOR_2, "fx_abi_major_2");
   EXPECT_HAS(m, "plugin ABI 2.0");
-  EXPECT_HAS(m, "host's ABI 1.3");
+  EXPECT_HAS(m, "host's ABI 1.4");
   EXPECT_HAS(m, "major versions differ");
   EXPECT_HAS(m, "rebuild the plugin against the tradehost 1.x SDK");
 }
 
-// The fixture declares the host's minor + 1 (1.4 against this 1.3 host). The line says what the
+// The fixture declares the host's minor + 1 (1.5 against this 1.4 host). The line says what the
 // plugin needs, what the host has, and both ways out.
 TEST(Refusal, AbiMinorNewerThanHost) {
   const std::string m = refusal(TH_ABI_FIXTURE_ABI_MINOR_NEXT, "fx_abi_minor_next");
-  EXPECT_HAS(m, "plugin needs ABI 1.4");
-  EXPECT_HAS(m, "this host provides ABI 1.3");
-  EXPECT_HAS(m, "upgrade tradehost to a version with ABI 1.4 or later");
-  EXPECT_HAS(m, "or rebuild the plugin against the tradehost 1.3 SDK");
+  EXPECT_HAS(m, "plugin needs ABI 1.5");
+  EXPECT_HAS(m, "this host provides ABI 1.4");
+  EXPECT_HAS(m, "upgrade tradehost to a version with ABI 1.5 or later");
+  EXPECT_HAS(m, "or rebuild the plugin against the tradehost 1.4 SDK");
 }
 
 TEST(Refusal, NoEntryPoint) {

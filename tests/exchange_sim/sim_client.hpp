@@ -96,8 +96,9 @@ class SimHarness {
   /// When set, requests go over TLS, trusting only this CA (the server needs config.tls_*).
   std::string tls_ca_pem;
 
+  /// Starts the server: on the bundled candle file, unless the test set config.capture.
   void start() {
-    config.candle_file = TH_SOURCE_DIR "/data/BTCUSDT-5m-20230102-20230209.csv";
+    if (config.capture.empty()) config.candle_file = TH_SOURCE_DIR "/data/BTCUSDT-5m-20230102-20230209.csv";
     config.clock = [this] { return now.load(); };
     sim_ = std::make_unique<Simulator>(config);
     server_ = std::make_unique<Server>(*sim_, "127.0.0.1", 0);

@@ -95,6 +95,16 @@ TEST_F(ExchangeTest, RestingBuyFillsOnlyWhenACandleTradesThroughItsPrice) {
   EXPECT_TRUE(ex.trades("alice")[0].is_maker);
 }
 
+TEST_F(ExchangeTest, ACandleLowThatOnlyTouchesTheBuyPriceFillsNothing) {
+  auto ex = make();
+  Placement p;
+  ASSERT_FALSE(ex.place_order(limit(Side::Buy, "16704.00", "0.01"), 1000, p));
+  ASSERT_EQ(ex.advance(2, 2000), 2u);  // [2] low 16704.0 = the price: a touch
+  EXPECT_EQ(ex.find_order("alice", p.order.order_id, "")->status, OrderStatus::New);
+  ASSERT_EQ(ex.advance(1, 3000), 1u);  // [3] low 16702.6 < 16704.00
+  EXPECT_EQ(ex.find_order("alice", p.order.order_id, "")->status, OrderStatus::Filled);
+}
+
 TEST_F(ExchangeTest, CandleVolumeCapsMakerFills) {
   MarketModel m;
   m.fill_volume_bps = 1;  // 0.01% of each candle's volume

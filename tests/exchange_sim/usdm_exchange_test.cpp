@@ -78,33 +78,17 @@ TEST_F(UsdmExchangeTest, EntryPriceIsTheQuantityWeightedAverage) {
   EXPECT_EQ(fmt(ex.unrealized_pnl("alice")), "-0.14800000");
 }
 
-TEST_F(UsdmExchangeTest, StopMarketTriggersOnTheCandleThatReachesItsStopPrice) {
+// The ordinary path takes LIMIT and MARKET only. Conditional types are algo orders
+// (usdm_algo_orders_test.cpp; /fapi/v1/order answers them -4120, usdm_algo_server_test.cpp), and
+// spot's LIMIT_MAKER is not a USDⓈ-M type ("Invalid orderType.", as the REST layer answers it).
+TEST_F(UsdmExchangeTest, LimitMakerIsNotAFuturesOrderType) {
   auto ex = make();
   Placement p;
-  ASSERT_FALSE(ex.place_order(order(OrderType::Market, Side::Buy, "0.010"), 1000, p));  // long at 16726.20
-  NewOrder stop = order(OrderType::StopMarket, Side::Sell, "0");
-  stop.close_position = true;
-  stop.stop_price = amt("16730.0");
-  // The last price 16726.1 is already at or below a SELL stop at 16730: it would trigger at once.
-  auto e = ex.place_order(stop, 1000, p);
+  auto e = ex.place_order(order(OrderType::LimitMaker, Side::Buy, "0.010", "16700.00"), 1000, p);
   ASSERT_TRUE(e);
-  EXPECT_EQ(e->code, -2021);
-  EXPECT_EQ(e->msg, "Order would immediately trigger.");
-  stop.stop_price = amt("16705.5");
-  ASSERT_FALSE(ex.place_order(stop, 1000, p));
-  EXPECT_EQ(p.order.status, OrderStatus::New);
-  ex.advance(1, 2000);
-  // [1] opened at 16726.0, above the stop, and its low 16705.0 reached 16705.5: the stop fills
-  // the whole position as a taker at 16705.5, realizing 0.010 * (16705.5 - 16726.2) = -0.207.
-  const Order* o = ex.find_order("alice", p.order.order_id, "");
-  EXPECT_EQ(o->status, OrderStatus::Filled);
-  EXPECT_EQ(fmt(o->executed_qty), "0.01000000");
-  EXPECT_TRUE(o->triggered);
-  const Fill& f = ex.trades("alice").back();
-  EXPECT_EQ(fmt(f.price), "16705.50000000");
-  EXPECT_FALSE(f.is_maker);
-  EXPECT_EQ(fmt(f.realized_pnl), "-0.20700000");
-  EXPECT_EQ(ex.position("alice").amount, 0);
+  EXPECT_EQ(e->code, -1116);
+  EXPECT_EQ(e->msg, "Invalid orderType.");
+  EXPECT_TRUE(ex.open_orders("alice").empty());
 }
 
 TEST_F(UsdmExchangeTest, RestingReduceOnlyOrderFillsOnlyThePositionThenExpires) {

@@ -87,6 +87,11 @@ TEST_F(UsdmServerTest, ExchangeInfoHasTheShapeOfTheRecordedUsdmResponse) {
   // Values the recording and the sim share.
   for (const char* k : {"contractType", "status", "baseAsset", "quoteAsset", "marginAsset"})
     EXPECT_EQ(str(btc, k), str(*recorded_btc, k)) << k;
+  // Every order type of the recording is taken (the conditional ones as algo orders).
+  std::vector<std::string> types, recorded_types;
+  for (const auto& t : btc["orderTypes"].GetArray()) types.emplace_back(t.GetString());
+  for (const auto& t : (*recorded_btc)["orderTypes"].GetArray()) recorded_types.emplace_back(t.GetString());
+  EXPECT_EQ(types, recorded_types);
   EXPECT_EQ(btc["pricePrecision"].GetInt(), 2);
   EXPECT_EQ(btc["quantityPrecision"].GetInt(), 3);
   EXPECT_EQ(str(btc["filters"][0], "tickSize"), "0.10");

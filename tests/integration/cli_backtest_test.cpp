@@ -848,7 +848,7 @@ TEST(CliPlugins, JsonListsEveryComponent) {
     EXPECT_EQ(std::string(c["kind"].GetString()), it->second.kind);
     EXPECT_FALSE(std::string(c["plugin"].GetString()).empty());
     EXPECT_FALSE(std::string(c["version"].GetString()).empty());
-    EXPECT_EQ(std::string(c["abi"].GetString()), "1.3");
+    EXPECT_EQ(std::string(c["abi"].GetString()), "1.4");
     ASSERT_TRUE(c.HasMember("config") && c["config"].IsArray());
     std::set<std::string> keys;
     for (const auto& f : c["config"].GetArray()) {

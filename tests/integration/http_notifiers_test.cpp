@@ -211,11 +211,11 @@ TEST(HttpNotifiers, A429WaitsForTheRetryAfterTheServerGives) {
     return ok_reply();
   });
   write_file(d / "bot.toml",
-             bot_config("rl-bot", "[[notifier]]\ntype = \"telegram\"\non = [\"summary\"]\ntoken = \"" + kToken +
+             bot_config("rl-bot", "[[notifier]]\ntype = \"telegram\"\non = [\"summary\"]\ntoken = \"${TG_TOKEN}"
                                       "\"\nchat_id = \"42\"\napi_url = \"" + server.url() + "\"\nretry_initial = \"10ms\"\n\n"
                                       "[[notifier]]\ntype = \"webhook\"\non = [\"summary\"]\nurl = \"" + server.url() +
                                       "/hook\"\nretry_initial = \"10ms\"\n"));
-  const Result r = run({"run", (d / "bot.toml").string()}, d.path());
+  const Result r = run({"run", (d / "bot.toml").string()}, d.path(), {{"TG_TOKEN", kToken}});
   server.stop();
   ASSERT_EQ(r.rc, 0) << r.both();
   const auto& reqs = server.http.requests();

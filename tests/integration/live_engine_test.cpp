@@ -58,6 +58,9 @@ TEST(LiveEngine, AFillBeyondTheOrderStopsTheRunInsteadOfGuessing) {
   Db db(r.d / "state.sqlite");
   EXPECT_EQ(db.text("SELECT status FROM runs"), "failed");
   EXPECT_EQ(db.text("SELECT group_concat(trade_id, ' ') FROM fills"), "t1");
+  // The kill switch is left HALTED, so a restart does not trade until an operator resumes.
+  EXPECT_EQ(db.text("SELECT state || ' ' || source FROM kill_switch WHERE bot = 'scripted'"), "HALTED host");
+  EXPECT_EQ(db.text("SELECT from_state || '>' || to_state FROM kill_switch_events"), "ACTIVE>HALTED");
 }
 
 TEST(LiveEngine, AnOrderTheBotNeverIssuedIsReportedAndLeftAlone) {

@@ -14,6 +14,7 @@
 #include <openssl/hmac.h>
 #include <rapidjson/document.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <string>
@@ -33,7 +34,8 @@ class SimProcess {
   static constexpr const char* kSecret = "simsecret";
 
   /// Starts build/exchange-sim on an ephemeral port with the bundled candles and the test key;
-  /// `extra` adds options (e.g. {"--fill-volume-bps", "1"}; {"--venue", "usdm"} serves USD-M).
+  /// `extra` adds options (e.g. {"--fill-volume-bps", "1"}; {"--venue", "usdm"} serves USD-M;
+  /// {"--capture", PREFIX} replays a recorded capture instead of the candles).
   SimProcess(const std::filesystem::path& cwd, std::vector<std::string> extra = {})
       : time_path_(usdm(extra) ? "/fapi/v1/time" : "/api/v3/time"), child_(args(std::move(extra)), cwd) {
     const bool up = child_.read_until([&] { return contains(child_.out, "\n"); }, std::chrono::seconds(60));
@@ -119,8 +121,8 @@ class SimProcess {
     return false;
   }
   static std::vector<std::string> args(std::vector<std::string> extra) {
-    std::vector<std::string> a{std::string(TH_BINARY_DIR) + "/exchange-sim", "--candles", kDataFile, "--key",
-                               std::string(kKey) + ":" + kSecret};
+    std::vector<std::string> a{std::string(TH_BINARY_DIR) + "/exchange-sim", "--key", std::string(kKey) + ":" + kSecret};
+    if (std::find(extra.begin(), extra.end(), "--capture") == extra.end()) a.insert(a.end(), {"--candles", kDataFile});
     a.insert(a.end(), extra.begin(), extra.end());
     return a;
   }

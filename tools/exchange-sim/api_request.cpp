@@ -86,6 +86,14 @@ std::optional<ApiError> check_symbol(const Params& p, const SymbolRules& rules) 
   return std::nullopt;
 }
 
+std::optional<ApiError> symbol_param(const Params& p, const MatchingEngine& ex, const SymbolRules*& out) {
+  const std::string* s = param(p, "symbol");
+  if (s == nullptr) return mandatory("symbol");
+  out = ex.find_rules(*s);
+  if (out == nullptr) return ApiError{400, -1121, "Invalid symbol."};
+  return std::nullopt;
+}
+
 std::optional<ApiError> client_order_id_param(const Params& p, std::string& out) {
   const std::string* cid = param(p, "newClientOrderId");
   if (cid == nullptr) return std::nullopt;
@@ -128,17 +136,22 @@ std::optional<ApiError> select_klines(const MatchingEngine& ex, const Params& p,
   const std::string* interval = param(p, "interval");
   if (interval == nullptr) return mandatory("interval");
   if (*interval != ex.series().interval) return ApiError{400, -1120, "Invalid interval."};
+  // Only candles that have "happened": the clock's candle and those before it.
+  const auto& c = ex.series().candles;
+  std::vector<int64_t> open_times;
+  for (size_t i = 0; i <= ex.current_index(); ++i) open_times.push_back(c[i].open_time_ms);
+  return select_kline_rows(open_times, p, max_limit, first, last);
+}
+
+std::optional<ApiError> select_kline_rows(const std::vector<int64_t>& open_times, const Params& p, int64_t max_limit,
+                                          size_t& first, size_t& last) {
   std::optional<int64_t> start, end, limit;
   for (auto [name, slot] : {std::pair{"startTime", &start}, {"endTime", &end}, {"limit", &limit}})
     if (auto e = long_param(p, name, *slot)) return e;
   const size_t n = std::clamp<int64_t>(limit.value_or(500), 1, max_limit);
-  const auto& c = ex.series().candles;
-  // Only candles that have "happened": the clock's candle and those before it.
-  size_t visible = ex.current_index() + 1;
+  const size_t visible = open_times.size();
   auto opens_before = [&](int64_t t) {
-    return static_cast<size_t>(std::lower_bound(c.begin(), c.begin() + visible, t,
-                                                [](const Candle& x, int64_t v) { return x.open_time_ms < v; }) -
-                               c.begin());
+    return static_cast<size_t>(std::lower_bound(open_times.begin(), open_times.end(), t) - open_times.begin());
   };
   last = end ? opens_before(*end + 1) : visible;  // open_time <= endTime
   first = start ? opens_before(*start) : (last > n ? last - n : 0);

@@ -56,6 +56,9 @@ std::optional<ApiError> decimal_param(const Params& p, const char* name, int64_t
 std::optional<ApiError> bool_param(const Params& p, const char* name, bool& out);
 /// `symbol` must be sent (-1102) and be the simulator's one symbol (-1121 "Invalid symbol.").
 std::optional<ApiError> check_symbol(const Params& p, const SymbolRules& rules);
+/// `symbol` must be sent (-1102) and be one of the engine's symbols (-1121 "Invalid symbol.");
+/// `out` then points at its rules.
+std::optional<ApiError> symbol_param(const Params& p, const MatchingEngine& ex, const SymbolRules*& out);
 /// newClientOrderId's legal range, '^[\.A-Z\:/a-z0-9_-]{1,36}$' (-1100 otherwise).
 std::optional<ApiError> client_order_id_param(const Params& p, std::string& out);
 
@@ -67,9 +70,13 @@ std::optional<ApiError> select_trades(const std::vector<Fill>& all, const Params
 /// Which candles [first, last) a klines query returns: `symbol` and `interval` checked (only the
 /// candle file's own interval is served, -1120 "Invalid interval." otherwise), then only candles
 /// that have "happened" (up to the clock's), paged by startTime / endTime / limit (default 500, at
-/// most `max_limit`).
+/// most `max_limit`). Candle mode only.
 std::optional<ApiError> select_klines(const MatchingEngine& ex, const Params& p, int64_t max_limit, size_t& first,
                                       size_t& last);
+/// The same paging over any open times in ascending order: rows [first, last) of `open_times`
+/// that a klines query with startTime / endTime / limit (default 500, at most `max_limit`) returns.
+std::optional<ApiError> select_kline_rows(const std::vector<int64_t>& open_times, const Params& p, int64_t max_limit,
+                                          size_t& first, size_t& last);
 
 std::string lower(std::string s);
 std::vector<std::string> split(const std::string& s, char sep);

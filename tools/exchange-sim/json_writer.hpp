@@ -29,6 +29,10 @@ class Json {
   Json& num(int64_t v) { return w_.Int64(v), *this; }
   Json& boolean(bool v) { return w_.Bool(v), *this; }
   Json& null() { return w_.Null(), *this; }
+  /// A value that is already JSON text (e.g. a recorded object), written as it is.
+  Json& raw(const std::string& json, rapidjson::Type type) {
+    return w_.RawValue(json.data(), json.size(), type), *this;
+  }
   /// An amount at kScale as a string with all 8 decimals ("16727.30000000").
   Json& fixed(int64_t raw) { return str(format_fixed(raw, kScale)); }
   /// An amount at kScale as a string with `decimals` decimals (half-up when digits are dropped):

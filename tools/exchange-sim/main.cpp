@@ -55,6 +55,7 @@ void read_config_file(const std::string& path, SimConfig& c, uint16_t& port) {
   if (auto v = t["tls_cert"].value<std::string>()) c.tls_cert_file = *v;
   if (auto v = t["tls_key"].value<std::string>()) c.tls_key_file = *v;
   if (auto v = t["candles"].value<std::string>()) c.candle_file = *v;
+  if (auto v = t["capture"].value<std::string>()) c.capture = *v;
   if (auto v = t["start_index"].value<int64_t>()) c.start_index = static_cast<size_t>(*v);
   if (auto v = t["port"].value<int64_t>()) port = static_cast<uint16_t>(*v);
   if (auto v = t["pace_ms"].value<int64_t>()) c.pace_ms = static_cast<int>(*v);
@@ -97,7 +98,10 @@ int main(int argc, char** argv) {
     ("tls-key", po::value<std::string>(), "PEM private key of --tls-cert")
     ("port", po::value<uint16_t>(), "TCP port on 127.0.0.1; 0 = ephemeral (default)")
     ("candles", po::value<std::string>(), "candle CSV (open_time_ms,open,high,low,close,volume)")
-    ("start-index", po::value<size_t>(), "candle whose close makes the first book (default 0)")
+    ("capture", po::value<std::string>(),
+     "recorded Binance capture to replay instead of candles: file prefix, e.g. data/binance/cryptofeed/BINANCE")
+    ("start-index", po::value<size_t>(),
+     "candle whose close makes the first book; with --capture, frames replayed before start (default 0)")
     ("key", po::value<std::vector<std::string>>()->composing(), "API key and secret, KEY:SECRET (repeatable)")
     ("balance", po::value<std::vector<std::string>>()->composing(),
      "starting balance of every account, ASSET:AMOUNT (repeatable; default BTC:1 USDT:10000)")
@@ -132,6 +136,10 @@ int main(int argc, char** argv) {
     if (vm.count("tls-key")) config.tls_key_file = vm["tls-key"].as<std::string>();
     if (vm.count("port")) port = vm["port"].as<uint16_t>();
     if (vm.count("candles")) config.candle_file = vm["candles"].as<std::string>();
+    if (vm.count("capture")) config.capture = vm["capture"].as<std::string>();
+    // The command line wins over the file: a market given there replaces the file's other one.
+    if (vm.count("candles") && !vm.count("capture")) config.capture.clear();
+    if (vm.count("capture") && !vm.count("candles")) config.candle_file.clear();
     if (vm.count("start-index")) config.start_index = vm["start-index"].as<size_t>();
     if (vm.count("key"))
       for (const auto& k : vm["key"].as<std::vector<std::string>>()) {
@@ -155,7 +163,8 @@ int main(int argc, char** argv) {
     if (vm.count("book-levels")) config.model.book_levels = vm["book-levels"].as<int>();
     if (vm.count("fill-volume-bps")) config.model.fill_volume_bps = vm["fill-volume-bps"].as<int64_t>();
     if (vm.count("pace-ms")) config.pace_ms = vm["pace-ms"].as<int>();
-    if (config.candle_file.empty()) throw std::runtime_error("--candles FILE is required");
+    if (config.candle_file.empty() == config.capture.empty())
+      throw std::runtime_error("give one market: --candles FILE or --capture PREFIX");
     const bool tls = tls_enabled(config);  // throws when only one of --tls-cert / --tls-key is set
     if (config.keys.empty()) spdlog::warn("no --key given: SIGNED and USER_STREAM endpoints will answer -2015");
 

@@ -2,6 +2,8 @@
 
 #include "json_writer.hpp"
 
+#include <algorithm>
+
 namespace tradehost::exchange_sim {
 
 namespace {
@@ -13,16 +15,6 @@ struct Format {
   explicit Format(const MatchingEngine& ex) : price(ex.rules().price_precision), qty(ex.rules().qty_precision) {}
 };
 
-void levels(Json& j, const Format& fmt, int64_t best, int64_t step, int count, int64_t qty) {
-  j.arr();
-  for (int k = 0; k < count; ++k) {
-    int64_t price = best + k * step;
-    if (price <= 0) break;
-    j.arr().fixed(price, fmt.price).fixed(qty, fmt.qty).end_arr();
-  }
-  j.end_arr();
-}
-
 int64_t quote_volume(const Candle& c) {
   int64_t out = 0;
   mul_div(c.close, c.volume, 100000000, Rounding::Down, out);
@@ -32,16 +24,38 @@ int64_t quote_volume(const Candle& c) {
 }  // namespace
 
 std::string depth_json(const MatchingEngine& ex, Venue venue, int count, int64_t now_ms) {
-  const Format fmt(ex);
-  const int64_t tick = ex.rules().tick_size, qty = ex.model().level_qty;
+  return depth_json(ex, venue, ex.rules().symbol, count, now_ms);
+}
+
+std::string depth_json(const MatchingEngine& ex, Venue venue, const std::string& symbol, int count, int64_t now_ms) {
+  const SymbolRules& r = ex.rules(symbol);
+  const size_t n = static_cast<size_t>(std::max(count, 0));
+  auto side = [&](Json& j, BookSide s) {
+    j.arr();
+    for (const BookLevel& l : ex.book(r.symbol, s, n))
+      j.arr().fixed(l.price, r.price_precision).fixed(l.qty, r.qty_precision).end_arr();
+    j.end_arr();
+  };
   Json j;
-  j.obj().n("lastUpdateId", ex.book_update_id());
+  j.obj().n("lastUpdateId", ex.book_update_id(r.symbol));
   if (venue == Venue::UsdM) j.n("E", now_ms).n("T", now_ms);
   j.key("bids");
-  levels(j, fmt, ex.best_bid(), -tick, count, qty);
+  side(j, BookSide::Bid);
   j.key("asks");
-  levels(j, fmt, ex.best_ask(), tick, count, qty);
+  side(j, BookSide::Ask);
   j.end_obj();
+  return j.text();
+}
+
+std::string recorded_klines_json(const std::vector<RecordedKline>& klines, size_t first, size_t last) {
+  Json j;
+  j.arr();
+  for (size_t i = first; i < last && i < klines.size(); ++i) {
+    const RecordedKline& k = klines[i];
+    j.arr().num(k.open_time_ms).str(k.open).str(k.high).str(k.low).str(k.close).str(k.volume).num(k.close_time_ms)
+        .str(k.quote_volume).num(k.trades).str(k.taker_base_volume).str(k.taker_quote_volume).str(k.ignore).end_arr();
+  }
+  j.end_arr();
   return j.text();
 }
 

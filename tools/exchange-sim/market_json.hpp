@@ -12,19 +12,29 @@
 #ifndef TRADEHOST_EXCHANGE_SIM_MARKET_JSON_HPP
 #define TRADEHOST_EXCHANGE_SIM_MARKET_JSON_HPP
 
+#include "capture_recording.hpp"
 #include "matching_engine.hpp"
 #include "venue.hpp"
 
 #include <string>
+#include <vector>
 
 namespace tradehost::exchange_sim {
 
-/// GET /api/v3/depth or /fapi/v1/depth: `levels` synthetic levels each side around the current
-/// book. USDⓈ-M adds "E" and "T" (both `now_ms`).
+/// GET /api/v3/depth or /fapi/v1/depth of the first symbol: up to `levels` levels each side of the
+/// market's book (candle mode: the synthetic one around the current close). USDⓈ-M adds "E" and
+/// "T" (both `now_ms`).
 std::string depth_json(const MatchingEngine& ex, Venue venue, int levels, int64_t now_ms);
+/// The same for `symbol` (one of the engine's).
+std::string depth_json(const MatchingEngine& ex, Venue venue, const std::string& symbol, int levels, int64_t now_ms);
 
 /// GET /api/v3/klines or /fapi/v1/klines rows for candles [first, last) of the series.
 std::string klines_json(const MatchingEngine& ex, size_t first, size_t last);
+
+/// GET klines rows of recorded klines [first, last) (capture mode): [t, o, h, l, c, v, T, q, n, V,
+/// Q, B], the texts as the kline_<interval> frames carried them (spot rest-api.md
+/// "Kline/Candlestick data"; USD-M "Kline/Candlestick Data").
+std::string recorded_klines_json(const std::vector<RecordedKline>& klines, size_t first, size_t last);
 
 /// Market stream payloads for one clock step (raw payloads; the hub wraps combined streams).
 std::string kline_event_json(const MatchingEngine& ex, const MarketEvent& m);

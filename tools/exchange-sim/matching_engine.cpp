@@ -1,5 +1,8 @@
 #include "matching_engine.hpp"
 
+#include "candle_market.hpp"
+#include "capture_market.hpp"
+
 #include <tradehost/fixed.hpp>
 
 #include <algorithm>
@@ -22,17 +25,6 @@ uint64_t splitmix64(uint64_t x) {
   return x ^ (x >> 31);
 }
 
-// Whether `candle` reaches the stop price of a conditional order, and at what price it then
-// fills: the stop price, or the open when the candle opened beyond it already.
-std::optional<int64_t> trigger_price(const Order& o, const Candle& c) {
-  if (triggers_on_rise(o.type, o.side)) {
-    if (c.high < o.stop_price) return std::nullopt;
-    return std::max(c.open, o.stop_price);
-  }
-  if (c.low > o.stop_price) return std::nullopt;
-  return std::min(c.open, o.stop_price);
-}
-
 }  // namespace
 
 int64_t quote_of(int64_t price, int64_t qty) {
@@ -45,7 +37,7 @@ int64_t quote_of(int64_t price, int64_t qty) {
 const char* to_string(Side s) { return s == Side::Buy ? "BUY" : "SELL"; }
 
 const char* to_string(OrderType t) {
-  static constexpr const char* kNames[] = {"LIMIT", "MARKET", "LIMIT_MAKER", "STOP_MARKET", "TAKE_PROFIT_MARKET"};
+  static constexpr const char* kNames[] = {"LIMIT", "MARKET", "LIMIT_MAKER"};
   return kNames[static_cast<int>(t)];
 }
 
@@ -72,12 +64,41 @@ int64_t Order::avg_price() const {
 
 MatchingEngine::MatchingEngine(CandleSeries series, SymbolRules rules, MarketModel model, size_t start_index,
                                int64_t foreign_updates_per_step)
-    : series_(std::move(series)),
-      rules_(std::move(rules)),
-      model_(model),
-      index_(start_index),
-      foreign_updates_per_step_(foreign_updates_per_step) {
-  if (index_ >= series_.candles.size()) throw std::out_of_range("start candle index past the candle file");
+    : model_(model) {
+  const CandleBookShape shape{rules.tick_size, rules.step_size, model.level_qty, model.book_levels, model.fill_volume_bps};
+  market_ = std::make_unique<CandleMarket>(std::move(series), rules.symbol, shape, start_index, foreign_updates_per_step);
+  symbols_.push_back(std::move(rules));
+}
+
+MatchingEngine::MatchingEngine(std::unique_ptr<MarketSource> market, std::vector<SymbolRules> symbols,
+                               MarketModel model)
+    : market_(std::move(market)), symbols_(std::move(symbols)), model_(model) {
+  if (symbols_.empty()) throw std::invalid_argument("a matching engine needs at least one symbol");
+}
+
+const CandleMarket& MatchingEngine::candles() const {
+  const auto* c = dynamic_cast<const CandleMarket*>(market_.get());
+  if (c == nullptr) throw std::logic_error("not a candle market");
+  return *c;
+}
+
+const Candle& MatchingEngine::current_candle() const { return candles().current(); }
+
+const CandleSeries& MatchingEngine::series() const { return candles().series(); }
+
+const CaptureMarket* MatchingEngine::capture() const { return dynamic_cast<const CaptureMarket*>(market_.get()); }
+
+const SymbolRules* MatchingEngine::find_rules(const std::string& symbol) const {
+  for (const auto& r : symbols_)
+    if (r.symbol == symbol) return &r;
+  return nullptr;
+}
+
+const SymbolRules& MatchingEngine::rules(const std::string& symbol) const {
+  if (symbol.empty()) return rules();
+  const SymbolRules* r = find_rules(symbol);
+  if (r == nullptr) throw std::invalid_argument("unknown symbol " + symbol);
+  return *r;
 }
 
 void MatchingEngine::open_account(const std::string& name) { accounts_[name] = Account{}; }
@@ -107,20 +128,22 @@ std::string MatchingEngine::generate_client_order_id() {
   return id;
 }
 
-std::vector<MatchingEngine::Level> MatchingEngine::book_takes(Side side, int64_t limit_price, int64_t qty,
+std::vector<MatchingEngine::Level> MatchingEngine::book_takes(const std::string& symbol, Side side,
+                                                              int64_t limit_price, int64_t qty,
                                                               int64_t quote_budget) const {
   std::vector<Level> takes;
-  const int64_t bid = best_bid(), ask = best_ask();
+  const SymbolRules& r = rules(symbol);
   int64_t taken = 0, quote_left = quote_budget;
-  for (int k = 0; k < model_.book_levels; ++k) {
-    int64_t price = side == Side::Buy ? ask + k * rules_.tick_size : bid - k * rules_.tick_size;
+  for (const BookLevel& level :
+       market_->liquidity(r.symbol, side == Side::Buy ? BookSide::Ask : BookSide::Bid, market_->max_depth())) {
+    const int64_t price = level.price;
     if (price <= 0) break;
     if (limit_price > 0 && (side == Side::Buy ? price > limit_price : price < limit_price)) break;
-    int64_t q = model_.level_qty;
+    int64_t q = level.qty;
     if (quote_budget > 0) {
       int64_t affordable = 0;
       mul_div(quote_left, kOne, price, Rounding::Down, affordable);
-      q = std::min(q, floor_to_step(affordable, rules_.step_size));
+      q = std::min(q, floor_to_step(affordable, r.step_size));
     } else {
       q = std::min(q, qty - taken);
     }
@@ -133,8 +156,14 @@ std::vector<MatchingEngine::Level> MatchingEngine::book_takes(Side side, int64_t
   return takes;
 }
 
-bool MatchingEngine::crosses(Side side, int64_t price) const {
-  return side == Side::Buy ? price >= best_ask() : price <= best_bid();
+bool MatchingEngine::crosses(const std::string& symbol, Side side, int64_t price) const {
+  const std::string& s = rules(symbol).symbol;
+  if (side == Side::Buy) {
+    const int64_t ask = best_ask(s);
+    return ask > 0 && price >= ask;
+  }
+  const int64_t bid = best_bid(s);
+  return bid > 0 && price <= bid;
 }
 
 bool MatchingEngine::client_order_id_open(const std::string& name, const std::string& client_order_id) const {
@@ -150,6 +179,7 @@ Order& MatchingEngine::accept(Order order, int64_t now_ms) {
   if (it == accounts_.end()) throw std::invalid_argument("unknown account " + order.account);
   order.order_id = next_order_id_++;
   if (order.client_order_id.empty()) order.client_order_id = generate_client_order_id();
+  if (order.symbol.empty()) order.symbol = rules().symbol;
   order.time_ms = order.update_time_ms = order.working_time_ms = now_ms;
   order.status = OrderStatus::New;
   it->second.order_ids.push_back(order.order_id);
@@ -161,6 +191,7 @@ Order& MatchingEngine::accept(Order order, int64_t now_ms) {
 
 Fill MatchingEngine::fill(Order& order, int64_t price, int64_t qty, bool maker, int64_t now_ms) {
   Fill f;
+  f.symbol = order.symbol;
   f.trade_id = next_trade_id_++;
   f.order_id = order.order_id;
   f.price = price;
@@ -184,7 +215,11 @@ Fill MatchingEngine::fill(Order& order, int64_t price, int64_t qty, bool maker, 
 void MatchingEngine::take(Order& order, const std::vector<Level>& levels, bool rests, int64_t now_ms,
                           std::vector<Fill>& fills) {
   fills.clear();
-  for (const Level& l : levels) fills.push_back(fill(order, l.price, l.qty, false, now_ms));
+  const BookSide from = order.side == Side::Buy ? BookSide::Ask : BookSide::Bid;
+  for (const Level& l : levels) {
+    fills.push_back(fill(order, l.price, l.qty, false, now_ms));
+    market_->consume(order.symbol, from, l.price, l.qty);
+  }
   // MARKET beyond the book's depth, IOC remainder, a reduce-only order with nothing left to
   // reduce: the rest expires.
   if (order.is_open() && (!rests || fillable(order) <= 0)) expire(order, now_ms);
@@ -255,6 +290,12 @@ const Order* MatchingEngine::find_order(const std::string& name, std::optional<i
   return nullptr;
 }
 
+std::vector<Order> MatchingEngine::all_orders(const std::string& name) const {
+  std::vector<Order> out;
+  for (int64_t id : account(name).order_ids) out.push_back(orders_.at(id));
+  return out;
+}
+
 std::vector<Order> MatchingEngine::open_orders(const std::string& name) const {
   std::vector<Order> out;
   for (int64_t id : account(name).order_ids) {
@@ -268,67 +309,71 @@ const std::vector<Fill>& MatchingEngine::trades(const std::string& name) const {
 
 int64_t MatchingEngine::account_update_time(const std::string& name) const { return account(name).update_time_ms; }
 
-size_t MatchingEngine::advance(size_t candles, int64_t now_ms) {
-  size_t steps = 0;
-  while (steps < candles && index_ + 1 < series_.candles.size()) {
-    MarketEvent m;
-    m.prev_best_bid = best_bid();
-    m.prev_best_ask = best_ask();
-    m.prev_last_update_id = book_update_id_;
-    ++index_;
-    ++steps;
-    m.candle = current_candle();
-    m.time_ms = now_ms;
-    book_update_id_ += foreign_updates_per_step_ + 1;
-    m.first_update_id = m.last_update_id = book_update_id_;
-    m.agg_trade_id = next_agg_trade_id_++;
-    m.trade_id = next_trade_id_++;
-    if (market_sink_) market_sink_(m);
+size_t MatchingEngine::advance(size_t steps, int64_t now_ms) {
+  size_t taken = 0;
+  while (taken < steps) {
+    MarketStep step;
+    if (!market_->step(now_ms, step)) break;
+    ++taken;
+    if (step.candle) {
+      step.event.agg_trade_id = next_agg_trade_id_++;
+      step.event.trade_id = next_trade_id_++;
+    }
+    if (market_sink_) market_sink_(step.event);
     std::set<std::string> touched;
-    trigger_conditional(m.candle, now_ms, touched);
-    match_resting(m.candle, now_ms, touched);
+    for (const Liquidity& liquidity : step.liquidity) match_resting(liquidity, false, now_ms, touched);
+    for (const std::string& symbol : step.books_moved)
+      for (BookSide side : {BookSide::Ask, BookSide::Bid})
+        match_resting({symbol, side, {}}, true, now_ms, touched);
+    after_step(step, now_ms, touched);
     after_change(touched, now_ms);
   }
-  return steps;
+  return taken;
 }
 
-void MatchingEngine::trigger_conditional(const Candle& candle, int64_t now_ms, std::set<std::string>& touched) {
+void MatchingEngine::match_resting(const Liquidity& liquidity, bool from_book, int64_t now_ms,
+                                   std::set<std::string>& touched) {
+  // Ask liquidity (sellers) fills BUY orders priced strictly above it, Bid liquidity SELL orders
+  // priced strictly below it.
+  const Side fills_side = liquidity.side == BookSide::Ask ? Side::Buy : Side::Sell;
+  auto through = [&](const Order& o, int64_t level_price) {
+    return fills_side == Side::Buy ? o.price > level_price : o.price < level_price;
+  };
+  std::vector<Order*> orders;
   for (auto& [id, o] : orders_) {
-    if (!o.is_open() || !o.is_conditional()) continue;
-    std::optional<int64_t> price = trigger_price(o, candle);
-    if (!price) continue;
-    o.triggered = true;
-    touched.insert(o.account);
-    const int64_t q = fillable(o);
-    if (o.close_position) o.orig_qty = o.executed_qty + std::max<int64_t>(q, 0);
-    if (q > 0) fill(o, *price, q, false, now_ms);
-    if (o.is_open()) expire(o, now_ms);  // nothing (more) to reduce
+    if (!o.is_open() || o.type == OrderType::Market) continue;
+    if (o.side == fills_side && o.symbol == liquidity.symbol) orders.push_back(&o);
   }
-}
-
-void MatchingEngine::match_resting(const Candle& candle, int64_t now_ms, std::set<std::string>& touched) {
-  const int64_t pool = floor_to_step(quote_of(candle.volume, model_.fill_volume_bps * kOne / 10000), rules_.step_size);
-  std::vector<Order*> buys, sells;
-  for (auto& [id, o] : orders_) {
-    if (!o.is_open() || o.type == OrderType::Market || o.is_conditional()) continue;
-    if (o.side == Side::Buy && candle.low < o.price) buys.push_back(&o);
-    if (o.side == Side::Sell && candle.high > o.price) sells.push_back(&o);
-  }
+  if (orders.empty()) return;
+  std::vector<BookLevel> levels = liquidity.levels;
+  if (from_book) levels = market_->liquidity(liquidity.symbol, liquidity.side, market_->max_depth());
+  if (levels.empty()) return;
+  std::erase_if(orders, [&](const Order* o) { return !through(*o, levels.front().price); });
   // Price priority, then time (order ids grow with time and the map iterates in id order).
-  std::stable_sort(buys.begin(), buys.end(), [](const Order* a, const Order* b) { return a->price > b->price; });
-  std::stable_sort(sells.begin(), sells.end(), [](const Order* a, const Order* b) { return a->price < b->price; });
-  for (auto* side : {&buys, &sells}) {
-    int64_t left = pool;
-    for (Order* o : *side) {
-      if (left <= 0) break;
-      const int64_t q = std::min(left, fillable(*o));
-      touched.insert(o->account);
-      if (q > 0) {
-        fill(*o, o->price, q, true, now_ms);
-        left -= q;
-      }
-      if (o->is_open() && fillable(*o) <= 0) expire(*o, now_ms);  // a reduce-only order outlived its position
+  std::stable_sort(orders.begin(), orders.end(), [&](const Order* a, const Order* b) {
+    return fills_side == Side::Buy ? a->price > b->price : a->price < b->price;
+  });
+  int64_t left = 0;
+  for (const BookLevel& l : levels) left += l.qty;
+  for (Order* o : orders) {
+    if (left <= 0) break;
+    touched.insert(o->account);
+    // One fill per order and step, of what the levels through its price still hold.
+    int64_t want = fillable(*o), q = 0;
+    for (BookLevel& l : levels) {
+      if (want <= 0 || !through(*o, l.price)) break;
+      const int64_t part = std::min(want, l.qty);
+      if (part <= 0) continue;
+      if (from_book) market_->consume(liquidity.symbol, liquidity.side, l.price, part);
+      l.qty -= part;
+      want -= part;
+      q += part;
     }
+    if (q > 0) {
+      fill(*o, o->price, q, true, now_ms);
+      left -= q;
+    }
+    if (o->is_open() && fillable(*o) <= 0) expire(*o, now_ms);  // a reduce-only order outlived its position
   }
 }
 

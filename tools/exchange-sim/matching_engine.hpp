@@ -1,33 +1,34 @@
-// matching_engine.hpp -- what the spot and the USDⓈ-M futures simulators share: one symbol, the
-// recorded candles as a market clock, the synthetic book around the last close, the order store,
-// and the rules by which orders meet that market. Accounting (balances, locks, positions, fees)
-// belongs to the venue classes built on it (SpotExchange, UsdmExchange). No networking, no JSON.
+// matching_engine.hpp -- what the spot and the USDⓈ-M futures simulators share: the symbols and
+// their rules, a market (market_source.hpp: the recorded candles with a synthetic book, or recorded
+// Binance captures) as a clock, the order store, and the rules by which orders meet that market.
+// Accounting (balances, locks, positions, fees) belongs to the venue classes built on it
+// (SpotExchange, UsdmExchange). No networking, no JSON.
 //
-// Market model (README.md "Market model and matching rules" is the user-facing version):
-// - The clock points at one candle of the file, the last one that has "happened". Its close sets
-//   a synthetic book: best bid = close, best ask = close + one tick, then `book_levels` levels each
-//   side one tick apart, each holding `level_qty`. The book is regenerated on every request, so
-//   takers never deplete it.
-// - Takers (MARKET orders, LIMIT orders whose price crosses the book on arrival) walk that book
-//   level by level.
-// - Resting LIMIT orders are makers. When the clock steps to the next candle, a BUY at p fills if
-//   that candle's low < p and a SELL at p fills if its high > p (a trade *through* the price; a
-//   touch is not enough, as the order's queue position is unknown). Each side of the candle can
-//   fill at most floor(volume * fill_volume_bps / 10000) to the lot step, handed out in price then
-//   time priority; the rest stays PARTIALLY_FILLED for later candles. Fills are at the order's price.
-// - Conditional orders (STOP_MARKET, TAKE_PROFIT_MARKET; USDⓈ-M only) trigger on a candle that
-//   reaches their stop price: STOP BUY and TAKE_PROFIT SELL when high >= stop, STOP SELL and
-//   TAKE_PROFIT BUY when low <= stop (the USDⓈ-M "New Order" trigger rules, on the candle's range).
-//   They fill completely as takers at the stop price, or at the candle's open when the candle
-//   opened beyond it, before the candle's resting LIMIT orders are matched.
+// Order rules, the same for every market (README.md "Market model and matching rules" and
+// "Capture mode" are the user-facing versions; the markets say what they offer):
+// - Takers (MARKET orders, LIMIT orders whose price crosses the book on arrival) walk the market's
+//   book level by level (MarketSource::liquidity).
+// - Resting LIMIT orders are makers. When the clock steps, the market offers liquidity
+//   (a candle's range, a recorded trade, a recorded book that moved): a BUY at p takes from levels
+//   priced strictly below p, a SELL at p from levels strictly above p -- a trade *through* the
+//   price; a touch is not enough, as the order's queue position is unknown. The levels' quantities
+//   are handed out in price then time priority; an order that gets less stays PARTIALLY_FILLED for
+//   later steps. Fills are at the order's price.
+//   Candle mode: each side of the next candle, low for BUY and high for SELL, with at most
+//   floor(volume * fill_volume_bps / 10000) to the lot step (CandleMarket).
+// - Conditional orders are not the engine's: USDⓈ-M keeps them as algo orders apart from the
+//   book (usdm_algo_orders.cpp), held against the step's trade prices in after_step(), and a
+//   triggered one places an ordinary MARKET or LIMIT order here.
 #ifndef TRADEHOST_EXCHANGE_SIM_MATCHING_ENGINE_HPP
 #define TRADEHOST_EXCHANGE_SIM_MATCHING_ENGINE_HPP
 
 #include "candle_series.hpp"
+#include "market_source.hpp"
 
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -36,8 +37,9 @@
 namespace tradehost::exchange_sim {
 
 enum class Side { Buy, Sell };
-/// LIMIT_MAKER is spot's post-only type; STOP_MARKET and TAKE_PROFIT_MARKET are USDⓈ-M's.
-enum class OrderType { Limit, Market, LimitMaker, StopMarket, TakeProfitMarket };
+/// LIMIT_MAKER is spot's post-only type. (USDⓈ-M's conditional types are algo orders,
+/// usdm_algo_order.hpp.)
+enum class OrderType { Limit, Market, LimitMaker };
 /// GTX ("Good Till Crossing", post-only) exists on USDⓈ-M only.
 enum class TimeInForce { GTC, IOC, FOK, GTX };
 enum class OrderStatus { New, PartiallyFilled, Filled, Canceled, Expired };
@@ -57,8 +59,10 @@ struct ApiError {
   std::string msg;
 };
 
-/// Trading rules of the one symbol; what exchangeInfo publishes and order placement enforces. All
-/// amounts at kScale. The defaults are spot BTCUSDT's; usdm_symbol_rules() has the futures ones.
+/// Trading rules of a symbol; what exchangeInfo publishes and order placement enforces. All
+/// amounts at kScale. The defaults are spot BTCUSDT's; usdm_symbol_rules() has the futures ones,
+/// load_capture() reads a recording's. A bound of 0 is no bound (filters.md: "Any of the above
+/// variables can be set to 0, which disables that rule").
 struct SymbolRules {
   std::string symbol = "BTCUSDT";
   std::string base_asset = "BTC";
@@ -71,8 +75,15 @@ struct SymbolRules {
   int64_t step_size = 1000;                 ///< LOT_SIZE stepSize 0.00001
   int64_t market_min_qty = 1000;            ///< MARKET_LOT_SIZE minQty (USDⓈ-M only)
   int64_t market_max_qty = 900000000000;    ///< MARKET_LOT_SIZE maxQty (USDⓈ-M only)
+  int64_t market_step_size = 0;             ///< MARKET_LOT_SIZE stepSize (spot with market_lot_size)
+  /// Spot: MARKET orders by quantity also pass MARKET_LOT_SIZE (the recorded symbols list it).
+  bool market_lot_size = false;
   int64_t min_notional = 500000000;         ///< NOTIONAL minNotional / MIN_NOTIONAL notional: 5
-  int64_t max_notional = 900000000000000;   ///< NOTIONAL maxNotional 9000000 (spot only)
+  int64_t max_notional = 900000000000000;   ///< NOTIONAL maxNotional 9000000 (spot only; 0: none)
+  /// Spot: the filter min_notional comes from, as -1013 names it: NOTIONAL, or MIN_NOTIONAL in
+  /// exchangeInfo of before 2023 (the recorded one).
+  std::string notional_filter = "NOTIONAL";
+  bool min_notional_to_market = true;       ///< NOTIONAL applyMinToMarket / MIN_NOTIONAL applyToMarket
   int max_num_orders = 200;                 ///< MAX_NUM_ORDERS
   int price_precision = 8;  ///< decimals prices are printed with (spot 8; USDⓈ-M pricePrecision)
   int qty_precision = 8;    ///< decimals quantities are printed with (USDⓈ-M quantityPrecision)
@@ -89,6 +100,7 @@ struct MarketModel {
 
 /// One fill of one of our orders (a myTrades / userTrades row).
 struct Fill {
+  std::string symbol;
   int64_t trade_id = 0;
   int64_t order_id = 0;
   int64_t price = 0;
@@ -105,13 +117,14 @@ struct Fill {
 /// An order and everything the order endpoints report about it. Amounts at kScale.
 struct Order {
   std::string account;
+  std::string symbol;
   int64_t order_id = 0;
   std::string client_order_id;
   Side side = Side::Buy;
   OrderType type = OrderType::Limit;
   TimeInForce tif = TimeInForce::GTC;
-  int64_t price = 0;  ///< 0 for MARKET and the conditional types
-  int64_t orig_qty = 0;  ///< 0 for a closePosition order until it triggers
+  int64_t price = 0;  ///< 0 for MARKET
+  int64_t orig_qty = 0;
   int64_t orig_quote_qty = 0;  ///< spot: quoteOrderQty of a MARKET order, else 0
   int64_t executed_qty = 0;
   int64_t cumm_quote_qty = 0;
@@ -120,14 +133,9 @@ struct Order {
   int64_t update_time_ms = 0;
   int64_t working_time_ms = -1;  ///< when it went on the book; -1 if it never did
   int64_t locked = 0;  ///< spot: what the order still holds locked (quote for BUY LIMIT, base for SELL)
-  // USDⓈ-M:
-  int64_t stop_price = 0;      ///< STOP_MARKET / TAKE_PROFIT_MARKET trigger price
-  bool reduce_only = false;
-  bool close_position = false;  ///< closes whatever position there is when it triggers
-  bool triggered = false;       ///< a conditional order that has triggered (it then trades as MARKET)
+  bool reduce_only = false;  ///< USDⓈ-M
 
   bool is_open() const { return status == OrderStatus::New || status == OrderStatus::PartiallyFilled; }
-  bool is_conditional() const { return type == OrderType::StopMarket || type == OrderType::TakeProfitMarket; }
   /// Average fill price (cumulative quote / executed quantity, rounded down), 0 before any fill.
   int64_t avg_price() const;
 };
@@ -155,33 +163,18 @@ struct UserEvent {
   std::vector<Asset> balances;
 };
 
-/// What one clock step did to the market: the candle that just closed and the book it left.
-struct MarketEvent {
-  Candle candle;
-  int64_t time_ms = 0;          ///< server time of the step
-  int64_t first_update_id = 0;  ///< depth update ids this step consumed (U..u of depthUpdate)
-  int64_t last_update_id = 0;
-  int64_t prev_last_update_id = 0;  ///< u of the previous step: USDⓈ-M depthUpdate "pu"
-  int64_t agg_trade_id = 0;     ///< the one aggregate trade that stands for the candle
-  int64_t trade_id = 0;
-  int64_t prev_best_bid = 0;    ///< book before the step, so a depth diff can remove old levels
-  int64_t prev_best_ask = 0;
-};
-
 /// A new-order request after the REST layer parsed and type-checked it. Amounts at kScale.
 struct NewOrder {
   std::string account;
+  std::string symbol;  ///< empty: the engine's first symbol
   Side side = Side::Buy;
   OrderType type = OrderType::Limit;
   TimeInForce tif = TimeInForce::GTC;
-  int64_t qty = 0;            ///< 0 when quote_order_qty (spot) or close_position (USDⓈ-M) is used
+  int64_t qty = 0;            ///< 0 when quote_order_qty (spot) is used
   int64_t quote_order_qty = 0;  ///< spot MARKET only
   int64_t price = 0;          ///< LIMIT / LIMIT_MAKER only
   std::string client_order_id;  ///< empty: generated
-  // USDⓈ-M:
-  int64_t stop_price = 0;
-  bool reduce_only = false;
-  bool close_position = false;
+  bool reduce_only = false;  ///< USDⓈ-M
 };
 
 /// Result of placing an order: the order as it stands after matching, as it was when accepted
@@ -192,16 +185,24 @@ struct Placement {
   std::vector<Fill> fills;
 };
 
-/// The market clock, synthetic book and order store. Not thread-safe: the server calls it from its
-/// one io_context thread.
+class CandleMarket;
+class CaptureMarket;
+
+/// The symbols, the market clock and the order store. Not thread-safe: the server calls it from
+/// its one io_context thread.
 class MatchingEngine {
  public:
-  /// `start_index`: the candle that has "already happened" when the simulator starts (its close
-  /// sets the first book). `foreign_updates_per_step`: book update ids each clock step skips before
-  /// its own one, standing for other symbols' updates where ids are global across symbols (0 on
-  /// spot). Throws std::out_of_range when `start_index` is not an index of `series`.
+  /// Candle mode, one symbol: the candle file as a CandleMarket whose synthetic book follows
+  /// `rules` (tick, lot step) and `model`. `start_index`: the candle that has "already happened"
+  /// when the simulator starts (its close sets the first book). `foreign_updates_per_step`: book
+  /// update ids each clock step skips before its own one, standing for other symbols' updates
+  /// where ids are global across symbols (0 on spot). Throws std::out_of_range when `start_index`
+  /// is not an index of `series`.
   MatchingEngine(CandleSeries series, SymbolRules rules, MarketModel model, size_t start_index,
                  int64_t foreign_updates_per_step = 0);
+  /// Any market, any number of symbols (`symbols` must not be empty; the first is the one calls
+  /// without a symbol mean). Throws std::invalid_argument when `symbols` is empty.
+  MatchingEngine(std::unique_ptr<MarketSource> market, std::vector<SymbolRules> symbols, MarketModel model);
   virtual ~MatchingEngine() = default;
   MatchingEngine(const MatchingEngine&) = delete;
   MatchingEngine& operator=(const MatchingEngine&) = delete;
@@ -229,51 +230,79 @@ class MatchingEngine {
                           const std::string& client_order_id) const;
   /// Open orders of the account in order id order.
   std::vector<Order> open_orders(const std::string& account) const;
+  /// Every order the account ever placed (open or not), in order id order.
+  std::vector<Order> all_orders(const std::string& account) const;
   /// Fills of the account in trade id order.
   const std::vector<Fill>& trades(const std::string& account) const;
   int64_t account_update_time(const std::string& account) const;
 
-  /// Steps the market clock up to `candles` candles at server time `now_ms`, triggering
-  /// conditional orders and matching resting orders against each new candle. Returns how many
-  /// steps were taken (fewer at the file's end).
-  size_t advance(size_t candles, int64_t now_ms);
+  /// Steps the market clock up to `steps` steps (candles, or recorded frames) at server time
+  /// `now_ms`, matching resting orders against each step, then after_step().
+  /// Returns how many steps were taken (fewer at the market's end).
+  size_t advance(size_t steps, int64_t now_ms);
 
-  const Candle& current_candle() const { return series_.candles[index_]; }
-  size_t current_index() const { return index_; }
-  const CandleSeries& series() const { return series_; }
-  const SymbolRules& rules() const { return rules_; }
+  /// Candle mode only (std::logic_error otherwise): the clock's candle and the candle file.
+  const Candle& current_candle() const;
+  const CandleSeries& series() const;
+  /// Steps taken so far: the clock's candle index, or the number of frames replayed.
+  size_t current_index() const { return market_->position(); }
+  const MarketSource& market() const { return *market_; }
+  /// The capture market in capture mode, else nullptr.
+  const CaptureMarket* capture() const;
+
+  /// The first symbol's rules; rules(symbol) any symbol's (std::invalid_argument when unknown);
+  /// find_rules(symbol) nullptr when unknown.
+  const SymbolRules& rules() const { return symbols_.front(); }
+  const SymbolRules& rules(const std::string& symbol) const;
+  const SymbolRules* find_rules(const std::string& symbol) const;
+  const std::vector<SymbolRules>& symbols() const { return symbols_; }
   const MarketModel& model() const { return model_; }
-  int64_t best_bid() const { return current_candle().close; }
-  int64_t best_ask() const { return current_candle().close + rules_.tick_size; }
-  /// Price of the last trade: the close of the clock's candle.
-  int64_t last_price() const { return current_candle().close; }
+
+  /// Best bid / ask of the first symbol, or of `symbol` (0 when that side is empty).
+  int64_t best_bid() const { return best_bid(rules().symbol); }
+  int64_t best_ask() const { return best_ask(rules().symbol); }
+  int64_t best_bid(const std::string& symbol) const { return market_->best(symbol, BookSide::Bid); }
+  int64_t best_ask(const std::string& symbol) const { return market_->best(symbol, BookSide::Ask); }
+  /// Price of the last trade (candle mode: the close of the clock's candle).
+  int64_t last_price() const { return last_price(rules().symbol); }
+  int64_t last_price(const std::string& symbol) const { return market_->last_price(symbol); }
   /// Id of the last book change; depth snapshots' lastUpdateId and bookTicker "u".
-  int64_t book_update_id() const { return book_update_id_; }
+  int64_t book_update_id() const { return book_update_id(rules().symbol); }
+  int64_t book_update_id(const std::string& symbol) const { return market_->book_update_id(symbol); }
+  /// The published book of `symbol`: up to `depth` levels of `side`, best first.
+  std::vector<BookLevel> book(const std::string& symbol, BookSide side, size_t depth) const {
+    return market_->book(symbol, side, depth);
+  }
 
  protected:
-  struct Level {
-    int64_t price;
-    int64_t qty;
-  };
+  using Level = BookLevel;
 
   /// Creates (or resets) the order and trade lists of an account.
   void open_account(const std::string& account);
   void touch_account(const std::string& account, int64_t now_ms);
 
-  /// The levels a taker on `side` takes from the book on arrival: up to `qty` (or, when
-  /// `quote_budget` > 0, as much as that quote amount buys, floored to the lot step), never past
-  /// `limit_price` (0: no limit) and never deeper than `book_levels`.
-  std::vector<Level> book_takes(Side side, int64_t limit_price, int64_t qty, int64_t quote_budget) const;
+  /// The levels a taker on `side` of `symbol` takes from the book on arrival: up to `qty` (or,
+  /// when `quote_budget` > 0, as much as that quote amount buys, floored to the lot step), never
+  /// past `limit_price` (0: no limit) and never deeper than the market's book. Without `symbol`:
+  /// the first symbol.
+  std::vector<Level> book_takes(const std::string& symbol, Side side, int64_t limit_price, int64_t qty,
+                                int64_t quote_budget) const;
+  std::vector<Level> book_takes(Side side, int64_t limit_price, int64_t qty, int64_t quote_budget) const {
+    return book_takes(rules().symbol, side, limit_price, qty, quote_budget);
+  }
   /// Whether a LIMIT order at `price` would take liquidity on arrival.
-  bool crosses(Side side, int64_t price) const;
+  bool crosses(const std::string& symbol, Side side, int64_t price) const;
+  bool crosses(Side side, int64_t price) const { return crosses(rules().symbol, side, price); }
   /// Whether an open order of the account uses `client_order_id`.
   bool client_order_id_open(const std::string& account, const std::string& client_order_id) const;
 
-  /// Stores a new order (id assigned, client order id generated when empty, times set) and
-  /// emits its NEW execution. The reference stays valid for the engine's lifetime.
+  /// Stores a new order (id assigned, client order id generated when empty, symbol defaulted to
+  /// the first one, times set) and emits its NEW execution. The reference stays valid for the
+  /// engine's lifetime.
   Order& accept(Order order, int64_t now_ms);
-  /// Takes `levels` as a taker, each fill emitted as a TRADE; then expires the rest unless the
-  /// order `rests` on the book and may still fill (see fillable()).
+  /// Takes `levels` as a taker, each fill emitted as a TRADE (and taken off the market's book);
+  /// then expires the rest unless the order `rests` on the book and may still fill (see
+  /// fillable()).
   void take(Order& order, const std::vector<Level>& levels, bool rests, int64_t now_ms, std::vector<Fill>& fills);
   /// Books one fill: settle() moves the money, the order and the trade list are updated, the
   /// TRADE execution is emitted.
@@ -295,6 +324,10 @@ class MatchingEngine {
   /// Called once after a placement, a cancel or a clock step with the accounts it touched, so the
   /// venue can push its account event.
   virtual void after_change(const std::set<std::string>& accounts, int64_t now_ms) = 0;
+  /// Called on every clock step once the step's resting orders were matched, before
+  /// after_change(), with the step and the accounts it touched so far (add any it touches): what
+  /// watches the prices the step traded at runs here (USDⓈ-M algo orders).
+  virtual void after_step(const MarketStep& /*step*/, int64_t /*now_ms*/, std::set<std::string>& /*touched*/) {}
 
  private:
   struct Account {
@@ -304,30 +337,25 @@ class MatchingEngine {
   };
 
   const Account& account(const std::string& name) const;
+  const CandleMarket& candles() const;
   std::string generate_client_order_id();
-  void trigger_conditional(const Candle& candle, int64_t now_ms, std::set<std::string>& touched);
-  void match_resting(const Candle& candle, int64_t now_ms, std::set<std::string>& touched);
+  /// Resting orders of `liquidity`'s symbol on the side it fills take from it; `from_book`: the
+  /// levels are the market's book, so what they take is taken off it.
+  void match_resting(const Liquidity& liquidity, bool from_book, int64_t now_ms, std::set<std::string>& touched);
 
   std::map<int64_t, Order> orders_;  // by order id; ids grow, so map order is time order
-  CandleSeries series_;
-  SymbolRules rules_;
+  std::unique_ptr<MarketSource> market_;
+  std::vector<SymbolRules> symbols_;
   MarketModel model_;
-  size_t index_ = 0;
-  int64_t foreign_updates_per_step_ = 0;
   std::map<std::string, Account> accounts_;
   int64_t next_order_id_ = 1;
   int64_t next_trade_id_ = 1;
   int64_t next_agg_trade_id_ = 1;
-  int64_t book_update_id_ = 1;
   uint64_t generated_ids_ = 0;
   int64_t next_event_id_ = 1;
   std::function<void(const UserEvent&)> user_sink_;
   std::function<void(const MarketEvent&)> market_sink_;
 };
-
-/// Whether a conditional order of this type and side waits for the price to rise to its stop
-/// (STOP BUY, TAKE_PROFIT SELL) rather than to fall to it.
-inline bool triggers_on_rise(OrderType type, Side side) { return (type == OrderType::StopMarket) == (side == Side::Buy); }
 
 /// price * qty at kScale, rounded toward zero. Exact for prices on the tick and quantities on the
 /// step. Throws std::overflow_error when it does not fit.

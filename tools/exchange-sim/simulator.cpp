@@ -1,5 +1,6 @@
 #include "simulator.hpp"
 
+#include "capture_market.hpp"
 #include "spot_api.hpp"
 #include "usdm_api.hpp"
 
@@ -38,6 +39,8 @@ SimConfig with_venue_defaults(SimConfig c) {
 }  // namespace
 
 Simulator::Simulator(SimConfig config) : config_(with_venue_defaults(std::move(config))) {
+  if (!config_.capture.empty() && !config_.candle_file.empty())
+    throw std::runtime_error("a candle file and a capture are exclusive: give one market");
   if (config_.venue == Venue::UsdM)
     api_ = std::make_unique<UsdmApi>(config_, listen_keys_);
   else
@@ -219,17 +222,37 @@ HttpResponse Simulator::handle_control(const HttpRequest& req, const std::string
   rapidjson::Writer<rapidjson::StringBuffer> w(buf);
   auto state = [&](int64_t advanced) {
     const MatchingEngine& ex = engine();
-    const Candle& c = ex.current_candle();
     w.StartObject();
     if (advanced >= 0) w.Key("advanced"), w.Int64(advanced);
     w.Key("index"), w.Uint64(ex.current_index());
-    w.Key("candles"), w.Uint64(ex.series().candles.size());
-    w.Key("openTime"), w.Int64(c.open_time_ms);
-    w.Key("closeTime"), w.Int64(c.close_time_ms);
-    w.Key("close"), w.String(format_fixed(c.close, kScale).c_str());
-    w.Key("bestBid"), w.String(format_fixed(ex.best_bid(), kScale).c_str());
-    w.Key("bestAsk"), w.String(format_fixed(ex.best_ask(), kScale).c_str());
-    w.Key("lastUpdateId"), w.Int64(ex.book_update_id());
+    if (const CaptureMarket* capture = ex.capture()) {
+      // Capture mode: the step count is in frames; each symbol's book as replayed so far.
+      w.Key("frames"), w.Uint64(ex.market().length());
+      const RecordedFrame* f = capture->last_frame();
+      w.Key("line"), w.Uint64(f ? f->line : 0);
+      w.Key("stream"), w.String(f ? f->stream.c_str() : "");
+      w.Key("recvTime"), w.Int64(f ? f->recv_time_ns / 1000000 : 0);
+      w.Key("symbols"), w.StartArray();
+      for (const SymbolRules& r : ex.symbols()) {
+        w.StartObject();
+        w.Key("symbol"), w.String(r.symbol.c_str());
+        w.Key("bestBid"), w.String(format_fixed(ex.best_bid(r.symbol), kScale).c_str());
+        w.Key("bestAsk"), w.String(format_fixed(ex.best_ask(r.symbol), kScale).c_str());
+        w.Key("lastPrice"), w.String(format_fixed(ex.last_price(r.symbol), kScale).c_str());
+        w.Key("lastUpdateId"), w.Int64(ex.book_update_id(r.symbol));
+        w.EndObject();
+      }
+      w.EndArray();
+    } else {
+      const Candle& c = ex.current_candle();
+      w.Key("candles"), w.Uint64(ex.series().candles.size());
+      w.Key("openTime"), w.Int64(c.open_time_ms);
+      w.Key("closeTime"), w.Int64(c.close_time_ms);
+      w.Key("close"), w.String(format_fixed(c.close, kScale).c_str());
+      w.Key("bestBid"), w.String(format_fixed(ex.best_bid(), kScale).c_str());
+      w.Key("bestAsk"), w.String(format_fixed(ex.best_ask(), kScale).c_str());
+      w.Key("lastUpdateId"), w.Int64(ex.book_update_id());
+    }
     w.Key("serverTime"), w.Int64(now_ms());
     w.Key("wsConnections"), w.Uint64(hub_.connections());
     w.EndObject();
@@ -246,7 +269,8 @@ HttpResponse Simulator::handle_control(const HttpRequest& req, const std::string
     return json_response(200, buf.GetString());
   }
   if (path == "/_sim/advance" && req.method == "POST") {
-    int64_t n = int_field("candles", 1);
+    // "steps" is the same count under a name that fits capture mode (recorded frames).
+    int64_t n = int_field("steps", int_field("candles", 1));
     if (n < 0) return json_response(400, R"({"error":"candles must be >= 0"})");
     return state(static_cast<int64_t>(advance(static_cast<size_t>(n))));
   }

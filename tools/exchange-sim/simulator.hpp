@@ -40,8 +40,9 @@ struct RestFaults {
 
 class Simulator {
  public:
-  /// Fills the venue defaults into `config` (rules, rate limits, clock), loads the candle file and
-  /// creates one account per key. Throws std::runtime_error on a bad candle file or start index.
+  /// Fills the venue defaults into `config` (rules, rate limits, clock), loads the candle file or
+  /// the capture and creates one account per key. Throws std::runtime_error on a bad candle file,
+  /// capture or start index, or when both a candle file and a capture are given.
   explicit Simulator(SimConfig config);
   ~Simulator();
   Simulator(const Simulator&) = delete;
@@ -59,7 +60,8 @@ class Simulator {
   /// reply frame.
   std::string handle_stream_message(const StreamSink* sink, const std::string& text);
 
-  /// Steps the market clock (the pace timer and POST /_sim/advance call this).
+  /// Steps the market clock by `candles` steps -- candles, or recorded frames in capture mode (the
+  /// pace timer and POST /_sim/advance call this). Returns the steps taken.
   size_t advance(size_t candles);
 
   StreamHub& hub() { return hub_; }

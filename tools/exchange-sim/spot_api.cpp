@@ -1,5 +1,6 @@
 #include "spot_api.hpp"
 
+#include "capture_market.hpp"
 #include "spot_json.hpp"
 
 #include <spdlog/spdlog.h>
@@ -16,12 +17,21 @@ int depth_weight(int64_t limit) {
   return 50;
 }
 
+// Candle mode: the candle file with the configured rules; capture mode: the recording's symbols,
+// the first `start_index` frames replayed before anyone listens.
+SpotExchange make_exchange(const SimConfig& c) {
+  if (c.capture.empty())
+    return SpotExchange(load_candle_csv(c.candle_file, c.rules->tick_size), *c.rules, c.model, c.start_index);
+  CaptureSetup setup = open_capture(c.capture, Venue::Spot);
+  SpotExchange ex(std::move(setup.market), std::move(setup.symbols), c.model);
+  ex.advance(c.start_index, c.clock());
+  return ex;
+}
+
 }  // namespace
 
 SpotApi::SpotApi(const SimConfig& config, ListenKeys& listen_keys)
-    : VenueApi(config, listen_keys),
-      exchange_(load_candle_csv(config.candle_file, config.rules->tick_size), *config.rules, config.model,
-                config.start_index) {
+    : VenueApi(config, listen_keys), exchange_(make_exchange(config)) {
   for (const auto& [key, secret] : config.keys) exchange_.add_account(key, config.balances);
 }
 
@@ -31,18 +41,19 @@ std::vector<OrderWindow> SpotApi::order_windows() const {
 }
 
 void SpotApi::connect_user(StreamHub& hub) {
-  exchange_.on_user_event(
-      [this, &hub](const UserEvent& e) { publish_user(hub, e.account, user_event_json(exchange_.rules(), e)); });
+  exchange_.on_user_event([this, &hub](const UserEvent& e) {
+    publish_user(hub, e.account, user_event_json(exchange_.rules(e.order.symbol), e));
+  });
 }
 
-std::string SpotApi::render_order(const Order& o) const { return order_json(exchange_.rules(), o); }
+std::string SpotApi::render_order(const Order& o) const { return order_json(exchange_.rules(o.symbol), o); }
 
 std::string SpotApi::render_open_orders(const std::vector<Order>& orders) const {
-  return open_orders_json(exchange_.rules(), orders);
+  return open_orders_json(exchange_, orders);
 }
 
 std::string SpotApi::render_trades(const std::vector<Fill>& fills) const {
-  return my_trades_json(exchange_.rules(), fills);
+  return my_trades_json(fills.empty() ? exchange_.rules() : exchange_.rules(fills.front().symbol), fills);
 }
 
 std::optional<Route> SpotApi::route(const std::string& m, const std::string& path, const Params& params) {
@@ -64,6 +75,7 @@ std::optional<Route> SpotApi::route(const std::string& m, const std::string& pat
   if (m == "DELETE" && path == "/api/v3/order") return to(S::Signed, 1, &SpotApi::cancel_order);
   if (m == "GET" && path == "/api/v3/order") return to(S::Signed, 2, &SpotApi::query_order);
   if (m == "GET" && path == "/api/v3/openOrders") return to(S::Signed, param(params, "symbol") ? 3 : 40, &SpotApi::open_orders);
+  if (m == "GET" && path == "/api/v3/allOrders") return to(S::Signed, 20, &SpotApi::all_orders);
   if (m == "GET" && path == "/api/v3/account") return to(S::Signed, 10, &SpotApi::account);
   if (m == "GET" && path == "/api/v3/myTrades") return to(S::Signed, 10, &SpotApi::trade_list);
   if ((m == "POST" || m == "PUT" || m == "DELETE") && path == "/api/v3/userDataStream")
@@ -72,8 +84,11 @@ std::optional<Route> SpotApi::route(const std::string& m, const std::string& pat
 }
 
 HttpResponse SpotApi::exchange_info(const ApiCall& call) {
-  if (const std::string* s = param(call.params, "symbol"); s && *s != exchange_.rules().symbol)
-    return error_response({400, -1121, "Invalid symbol."});
+  const std::string* s = param(call.params, "symbol");
+  if (s && exchange_.find_rules(*s) == nullptr) return error_response({400, -1121, "Invalid symbol."});
+  if (const CaptureMarket* capture = exchange_.capture())
+    return json_response(200, recorded_exchange_info_json(capture->recording(), config_.limits, call.now_ms,
+                                                          s ? *s : std::string()));
   return json_response(200, exchange_info_json(exchange_.rules(), config_.limits, call.now_ms));
 }
 
@@ -125,21 +140,22 @@ HttpResponse SpotApi::new_order(const ApiCall& call) {
   auto e = exchange_.place_order(o, call.now_ms, placed);
   log_placement(call, e, placed);
   if (e) return fail(*e);
-  return json_response(200, new_order_json(exchange_.rules(), placed, resp));
+  return json_response(200, new_order_json(exchange_.rules(placed.order.symbol), placed, resp));
 }
 
 HttpResponse SpotApi::cancel_order(const ApiCall& call) {
   const Params& p = call.params;
-  if (auto e = check_symbol(p, exchange_.rules())) return error_response(*e);
+  const SymbolRules* symbol = nullptr;
+  if (auto e = symbol_param(p, exchange_, symbol)) return error_response(*e);
   std::optional<int64_t> id;
   std::string orig;
-  if (auto e = order_ref(p, id, orig)) return error_response(*e);
+  if (auto e = cancel_target(call, *symbol, id, orig)) return error_response(*e);
   const std::string* cid = param(p, "newClientOrderId");
   std::string cancel_id = cid ? *cid : std::string();
   Order out;
   if (auto e = exchange_.cancel_order(call.account, id, orig, cancel_id, call.now_ms, out)) return error_response(*e);
   spdlog::info("order canceled account={} id={}", call.account, out.order_id);
-  return json_response(200, cancel_json(exchange_.rules(), out, cancel_id));
+  return json_response(200, cancel_json(*symbol, out, cancel_id));
 }
 
 HttpResponse SpotApi::user_data_stream(const ApiCall& call) {

@@ -17,12 +17,17 @@ ApiError order_rejected(const char* msg) { return {400, -2010, msg}; }
 SpotExchange::SpotExchange(CandleSeries series, SymbolRules rules, MarketModel model, size_t start_index)
     : MatchingEngine(std::move(series), std::move(rules), model, start_index) {}
 
+SpotExchange::SpotExchange(std::unique_ptr<MarketSource> market, std::vector<SymbolRules> symbols, MarketModel model)
+    : MatchingEngine(std::move(market), std::move(symbols), model) {}
+
 void SpotExchange::add_account(const std::string& name, const std::map<std::string, int64_t>& balances) {
   std::map<std::string, Balance> b;
   for (const auto& [asset, amount] : balances) b[asset].free = amount;
-  // Both assets of the symbol always appear in /api/v3/account, as on Binance once funded.
-  b[rules().base_asset];
-  b[rules().quote_asset];
+  // Both assets of every symbol always appear in /api/v3/account, as on Binance once funded.
+  for (const SymbolRules& r : symbols()) {
+    b[r.base_asset];
+    b[r.quote_asset];
+  }
   balances_[name] = std::move(b);
   open_account(name);
 }
@@ -48,11 +53,13 @@ int64_t SpotExchange::commission(int64_t qty, int64_t quote_qty, Side side, bool
 }
 
 void SpotExchange::settle(Order& order, Fill& fill) {
+  const SymbolRules& r = rules(order.symbol);
   auto& w = wallet(order.account);
-  Balance& base = w[rules().base_asset];
-  Balance& quote = w[rules().quote_asset];
+  Balance& base = w[r.base_asset];
+  Balance& quote = w[r.quote_asset];
+  moved_[order.account].insert(order.symbol);
   fill.commission = commission(fill.qty, fill.quote_qty, order.side, fill.is_maker);
-  fill.commission_asset = order.side == Side::Buy ? rules().base_asset : rules().quote_asset;
+  fill.commission_asset = order.side == Side::Buy ? r.base_asset : r.quote_asset;
   const bool holds_lock = order.type != OrderType::Market;
   if (order.side == Side::Buy) {
     if (holds_lock) {
@@ -77,8 +84,10 @@ void SpotExchange::settle(Order& order, Fill& fill) {
 }
 
 void SpotExchange::release(Order& order) {
+  moved_[order.account].insert(order.symbol);
   if (order.locked <= 0) return;
-  Balance& held = wallet(order.account)[order.side == Side::Buy ? rules().quote_asset : rules().base_asset];
+  const SymbolRules& r = rules(order.symbol);
+  Balance& held = wallet(order.account)[order.side == Side::Buy ? r.quote_asset : r.base_asset];
   held.locked -= order.locked;
   held.free += order.locked;
   order.locked = 0;
@@ -91,9 +100,18 @@ void SpotExchange::after_change(const std::set<std::string>& accounts, int64_t n
     e.account = name;
     e.time_ms = now_ms;
     const auto& w = balances(name);
-    for (const auto* asset : {&rules().base_asset, &rules().quote_asset}) {
-      const Balance& b = w.at(*asset);
-      e.balances.push_back({*asset, b.free, b.locked});
+    // The assets of the symbols whose orders moved them, base then quote of each.
+    std::set<std::string> symbols = std::move(moved_[name]);
+    moved_.erase(name);
+    if (symbols.empty()) symbols.insert(rules().symbol);
+    std::set<std::string> listed;
+    for (const std::string& symbol : symbols) {
+      const SymbolRules& r = rules(symbol);
+      for (const auto* asset : {&r.base_asset, &r.quote_asset}) {
+        if (!listed.insert(*asset).second) continue;
+        const Balance& b = w.at(*asset);
+        e.balances.push_back({*asset, b.free, b.locked});
+      }
     }
     emit(std::move(e));
   }
@@ -101,29 +119,37 @@ void SpotExchange::after_change(const std::set<std::string>& accounts, int64_t n
 
 std::optional<ApiError> SpotExchange::place_order(const NewOrder& req, int64_t now_ms, Placement& out) {
   auto& w = wallet(req.account);
-  const SymbolRules& r = rules();
+  const SymbolRules& r = rules(req.symbol);
   const bool is_limit = req.type != OrderType::Market;
   const bool by_quote = req.type == OrderType::Market && req.quote_order_qty > 0;
+  // A bound of 0 is no bound (filters.md).
+  auto outside = [](int64_t v, int64_t min, int64_t max, int64_t step) {
+    return v < min || (max > 0 && v > max) || (step > 0 && v % step != 0);
+  };
 
   // Filters, in the order exchangeInfo lists them (filters.md).
-  if (is_limit && (req.price < r.min_price || req.price > r.max_price || req.price % r.tick_size != 0))
-    return filter_failure("PRICE_FILTER");
-  if (!by_quote && (req.qty < r.min_qty || req.qty > r.max_qty || req.qty % r.step_size != 0))
-    return filter_failure("LOT_SIZE");
+  if (is_limit && outside(req.price, r.min_price, r.max_price, r.tick_size)) return filter_failure("PRICE_FILTER");
+  if (!by_quote && outside(req.qty, r.min_qty, r.max_qty, r.step_size)) return filter_failure("LOT_SIZE");
   // NOTIONAL: MARKET orders are valued at the last price (avgPriceMins 0 in exchangeInfo);
-  // applyMinToMarket true, applyMaxToMarket false.
-  int64_t notional = by_quote ? req.quote_order_qty : quote_of(is_limit ? req.price : last_price(), req.qty);
-  if (notional < r.min_notional || (is_limit && notional > r.max_notional)) return filter_failure("NOTIONAL");
+  // applyMinToMarket true, applyMaxToMarket false. The recorded MIN_NOTIONAL filter: the same
+  // minimum, applyToMarket, no maximum.
+  int64_t notional = by_quote ? req.quote_order_qty : quote_of(is_limit ? req.price : last_price(r.symbol), req.qty);
+  if ((notional < r.min_notional && (is_limit || r.min_notional_to_market)) ||
+      (is_limit && r.max_notional > 0 && notional > r.max_notional))
+    return filter_failure(r.notional_filter.c_str());
+  if (r.market_lot_size && !is_limit && !by_quote &&
+      outside(req.qty, r.market_min_qty, r.market_max_qty, r.market_step_size))
+    return filter_failure("MARKET_LOT_SIZE");
   if (static_cast<int>(open_orders(req.account).size()) >= r.max_num_orders) return filter_failure("MAX_NUM_ORDERS");
   if (!req.client_order_id.empty() && client_order_id_open(req.account, req.client_order_id))
     return order_rejected("Duplicate order sent.");
-  if (req.type == OrderType::LimitMaker && crosses(req.side, req.price))
+  if (req.type == OrderType::LimitMaker && crosses(r.symbol, req.side, req.price))
     return order_rejected("Order would immediately match and take.");
 
-  // What the order would take from the synthetic book on arrival.
+  // What the order would take from the book on arrival.
   std::vector<Level> takes;
   if (req.type != OrderType::LimitMaker)
-    takes = book_takes(req.side, is_limit ? req.price : 0, req.qty, by_quote ? req.quote_order_qty : 0);
+    takes = book_takes(r.symbol, req.side, is_limit ? req.price : 0, req.qty, by_quote ? req.quote_order_qty : 0);
   int64_t take_qty = 0, take_quote = 0;
   for (const Level& l : takes) take_qty += l.qty, take_quote += quote_of(l.price, l.qty);
   const int64_t order_qty = by_quote ? take_qty : req.qty;
@@ -143,6 +169,7 @@ std::optional<ApiError> SpotExchange::place_order(const NewOrder& req, int64_t n
 
   Order order;
   order.account = req.account;
+  order.symbol = r.symbol;
   order.client_order_id = req.client_order_id;
   order.side = req.side;
   order.type = req.type;
@@ -158,6 +185,7 @@ std::optional<ApiError> SpotExchange::place_order(const NewOrder& req, int64_t n
   Order& placed = accept(std::move(order), now_ms);
   out.accepted = placed;
   take(placed, takes, is_limit && req.tif == TimeInForce::GTC, now_ms, out.fills);
+  moved_[req.account].insert(r.symbol);
   after_change({req.account}, now_ms);
   out.order = placed;
   return std::nullopt;

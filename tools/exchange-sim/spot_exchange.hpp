@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 
 namespace tradehost::exchange_sim {
@@ -30,15 +31,20 @@ struct Balance {
 /// io_context thread.
 class SpotExchange : public MatchingEngine {
  public:
-  /// `start_index`: the candle that has "already happened" when the simulator starts (its close
-  /// sets the first book). Throws std::out_of_range when it is not an index of `series`.
+  /// Candle mode: `start_index`: the candle that has "already happened" when the simulator starts
+  /// (its close sets the first book). Throws std::out_of_range when it is not an index of `series`.
   SpotExchange(CandleSeries series, SymbolRules rules, MarketModel model, size_t start_index = 0);
+  /// Any market and symbols (capture mode); see MatchingEngine.
+  SpotExchange(std::unique_ptr<MarketSource> market, std::vector<SymbolRules> symbols, MarketModel model);
 
-  /// Creates (or resets) an account with these starting balances, asset -> amount at kScale.
+  /// Creates (or resets) an account with these starting balances, asset -> amount at kScale. The
+  /// base and quote assets of every symbol are listed too, at 0 when not given.
   void add_account(const std::string& account, const std::map<std::string, int64_t>& balances);
 
-  /// Places an order at server time `now_ms`. Errors (HTTP 400): -1013 "Filter failure: <NAME>"
-  /// for PRICE_FILTER, LOT_SIZE, NOTIONAL, MAX_NUM_ORDERS; -2010 "Duplicate order sent." when an
+  /// Places an order (on `request.symbol`, which must be one of the engine's) at server time
+  /// `now_ms`. Errors (HTTP 400): -1013 "Filter failure: <NAME>" for PRICE_FILTER, LOT_SIZE,
+  /// NOTIONAL (or MIN_NOTIONAL, as the symbol's rules name it), MARKET_LOT_SIZE (when the rules
+  /// have it), MAX_NUM_ORDERS; -2010 "Duplicate order sent." when an
   /// open order of the account already uses the client order id; -2010 "Order would immediately
   /// match and take." for a crossing LIMIT_MAKER; -2010 "Account has insufficient balance for
   /// requested action.". Throws std::invalid_argument for an account add_account() never made
@@ -56,6 +62,8 @@ class SpotExchange : public MatchingEngine {
   void after_change(const std::set<std::string>& accounts, int64_t now_ms) override;
 
   std::map<std::string, std::map<std::string, Balance>> balances_;
+  // Symbols whose assets moved per account since the last outboundAccountPosition.
+  std::map<std::string, std::set<std::string>> moved_;
 };
 
 }  // namespace tradehost::exchange_sim

@@ -21,11 +21,7 @@ void order_body(Json& j, const Order& o) {
       .f("side", to_string(o.side));
 }
 
-}  // namespace
-
-std::string exchange_info_json(const SymbolRules& r, const RateLimitConfig& limits, int64_t server_time_ms) {
-  Json j;
-  j.obj().f("timezone", "UTC").n("serverTime", server_time_ms);
+void rate_limits(Json& j, const RateLimitConfig& limits) {
   j.key("rateLimits").arr();
   j.obj().f("rateLimitType", "REQUEST_WEIGHT").f("interval", "MINUTE").n("intervalNum", 1)
       .n("limit", limits.request_weight_per_minute).end_obj();
@@ -34,6 +30,27 @@ std::string exchange_info_json(const SymbolRules& r, const RateLimitConfig& limi
   j.obj().f("rateLimitType", "ORDERS").f("interval", "DAY").n("intervalNum", 1)
       .n("limit", limits.orders_per_day).end_obj();
   j.end_arr();
+}
+
+}  // namespace
+
+std::string recorded_exchange_info_json(const CaptureRecording& rec, const RateLimitConfig& limits,
+                                        int64_t server_time_ms, const std::string& only) {
+  Json j;
+  j.obj().f("timezone", "UTC").n("serverTime", server_time_ms);
+  rate_limits(j, limits);
+  j.key("exchangeFilters").raw(rec.exchange_filters_json, rapidjson::kArrayType);
+  j.key("symbols").arr();
+  for (const RecordedSymbol& s : rec.symbols)
+    if (only.empty() || s.rules.symbol == only) j.raw(s.info_json, rapidjson::kObjectType);
+  j.end_arr().end_obj();
+  return j.text();
+}
+
+std::string exchange_info_json(const SymbolRules& r, const RateLimitConfig& limits, int64_t server_time_ms) {
+  Json j;
+  j.obj().f("timezone", "UTC").n("serverTime", server_time_ms);
+  rate_limits(j, limits);
   j.key("exchangeFilters").arr().end_arr();
   j.key("symbols").arr().obj();
   j.f("symbol", r.symbol).f("status", "TRADING").f("baseAsset", r.base_asset).n("baseAssetPrecision", 8)
@@ -100,10 +117,10 @@ std::string order_json(const SymbolRules& rules, const Order& o, bool open_order
   return j.text();
 }
 
-std::string open_orders_json(const SymbolRules& rules, const std::vector<Order>& orders) {
+std::string open_orders_json(const MatchingEngine& ex, const std::vector<Order>& orders) {
   Json j;
   j.arr();
-  for (const Order& o : orders) order_object(j, rules, o, true);
+  for (const Order& o : orders) order_object(j, ex.rules(o.symbol), o, true);
   j.end_arr();
   return j.text();
 }

@@ -6,6 +6,7 @@
 #ifndef TRADEHOST_EXCHANGE_SIM_SPOT_JSON_HPP
 #define TRADEHOST_EXCHANGE_SIM_SPOT_JSON_HPP
 
+#include "capture_recording.hpp"
 #include "rate_limits.hpp"
 #include "spot_exchange.hpp"
 
@@ -20,13 +21,21 @@ enum class OrderResponseType { Ack, Result, Full };
 /// GET /api/v3/exchangeInfo with the one symbol, its filters and the rate limits.
 std::string exchange_info_json(const SymbolRules& rules, const RateLimitConfig& limits, int64_t server_time_ms);
 
+/// GET /api/v3/exchangeInfo in capture mode: the recorded exchangeInfo restricted to the captured
+/// symbols (or to `only`, when not empty), each symbol object and "exchangeFilters" as recorded;
+/// "serverTime" and "rateLimits" are the simulator's (the recorded ones also list RAW_REQUESTS,
+/// which the simulator does not count).
+std::string recorded_exchange_info_json(const CaptureRecording& recording, const RateLimitConfig& limits,
+                                        int64_t server_time_ms, const std::string& only = {});
+
 /// POST /api/v3/order response in the requested shape.
 std::string new_order_json(const SymbolRules& rules, const Placement& p, OrderResponseType type);
 
-/// GET /api/v3/order (one order) and the rows of GET /api/v3/openOrders. The two doc examples
-/// order the last fields differently; `open_orders_layout` picks the openOrders one.
+/// GET /api/v3/order (one order) and the rows of GET /api/v3/openOrders (each with its own
+/// symbol's rules). The two doc examples order the last fields differently; `open_orders_layout`
+/// picks the openOrders one.
 std::string order_json(const SymbolRules& rules, const Order& o, bool open_orders_layout = false);
-std::string open_orders_json(const SymbolRules& rules, const std::vector<Order>& orders);
+std::string open_orders_json(const MatchingEngine& ex, const std::vector<Order>& orders);
 
 /// DELETE /api/v3/order response; `cancel_client_order_id` is the cancel's own id.
 std::string cancel_json(const SymbolRules& rules, const Order& o, const std::string& cancel_client_order_id);

@@ -1,8 +1,11 @@
 #include "usdm_api.hpp"
 
+#include "capture_market.hpp"
 #include "usdm_json.hpp"
 
 #include <spdlog/spdlog.h>
+
+#include <vector>
 
 namespace tradehost::exchange_sim {
 
@@ -26,13 +29,39 @@ int klines_weight(int64_t limit) {
   return 10;
 }
 
+// Candle mode: the candle file with the configured rules; capture mode: the recording's symbols,
+// the first `start_index` frames replayed before anyone listens.
+UsdmExchange make_exchange(const SimConfig& c) {
+  if (c.capture.empty())
+    return UsdmExchange(load_candle_csv(c.candle_file, c.rules->tick_size), *c.rules, c.model, c.start_index);
+  CaptureSetup setup = open_capture(c.capture, Venue::UsdM);
+  UsdmExchange ex(std::move(setup.market), std::move(setup.symbols), c.model);
+  ex.advance(c.start_index, c.clock());
+  return ex;
+}
+
+// "Either algoId or clientAlgoId must be sent." The Cancel page's table spells them "algoid" and
+// "clientalgoid", Query's (and the WebSocket API's examples) in camel case: both are taken.
+std::optional<ApiError> algo_ref(const Params& p, std::optional<int64_t>& id, std::string& client_id) {
+  for (const char* name : {"algoId", "algoid"}) {
+    if (auto e = long_param(p, name, id)) return e;
+    if (id) break;
+  }
+  for (const char* name : {"clientAlgoId", "clientalgoid"})
+    if (const std::string* v = param(p, name)) {
+      client_id = *v;
+      break;
+    }
+  if (!id && client_id.empty()) return one_of_mandatory("algoId", "clientAlgoId");
+  return std::nullopt;
+}
+
 }  // namespace
 
 UsdmApi::UsdmApi(const SimConfig& config, ListenKeys& listen_keys)
-    : VenueApi(config, listen_keys),
-      exchange_(load_candle_csv(config.candle_file, config.rules->tick_size), *config.rules, config.model,
-                config.start_index) {
-  auto usdt = config.balances.find(config.rules->quote_asset);
+    : VenueApi(config, listen_keys), exchange_(make_exchange(config)) {
+  // The margin asset of every symbol is the first one's (USDT).
+  auto usdt = config.balances.find(exchange_.rules().quote_asset);
   for (const auto& [key, secret] : config.keys)
     exchange_.add_account(key, usdt == config.balances.end() ? 0 : usdt->second);
 }
@@ -47,14 +76,17 @@ void UsdmApi::connect_user(StreamHub& hub) {
     if (e.kind == UserEvent::Kind::Execution) publish_user(hub, e.account, order_trade_update_json(exchange_, e));
   });
   exchange_.on_account_update([this, &hub](const AccountUpdate& u) {
-    publish_user(hub, u.account, account_update_json(exchange_.rules(), u));
+    publish_user(hub, u.account, account_update_json(exchange_.rules(u.position.symbol), u));
+  });
+  exchange_.on_algo_update([this, &hub](const AlgoOrder& a, int64_t time_ms) {
+    publish_user(hub, a.account, algo_update_json(exchange_.rules(a.symbol), a, time_ms));
   });
 }
 
-std::string UsdmApi::render_order(const Order& o) const { return usdm_order_json(exchange_.rules(), o); }
+std::string UsdmApi::render_order(const Order& o) const { return usdm_order_json(exchange_.rules(o.symbol), o); }
 
 std::string UsdmApi::render_open_orders(const std::vector<Order>& orders) const {
-  return usdm_open_orders_json(exchange_.rules(), orders);
+  return usdm_open_orders_json(exchange_, orders);
 }
 
 std::string UsdmApi::render_trades(const std::vector<Fill>& fills) const {
@@ -78,6 +110,16 @@ std::optional<Route> UsdmApi::route(const std::string& m, const std::string& pat
     route.places_order = true;
     return route;
   }
+  if (m == "POST" && path == "/fapi/v1/algoOrder") {
+    // "New Algo Order": "0 on IP rate limit(x-mbx-used-weight-1m)", 1 on each ORDERS window.
+    Route route = to(S::Signed, 0, &UsdmApi::new_algo_order);
+    route.places_order = true;
+    return route;
+  }
+  if (m == "DELETE" && path == "/fapi/v1/algoOrder") return to(S::Signed, 1, &UsdmApi::cancel_algo_order);
+  if (m == "GET" && path == "/fapi/v1/algoOrder") return to(S::Signed, 1, &UsdmApi::query_algo_order);
+  if (m == "GET" && path == "/fapi/v1/openAlgoOrders")
+    return to(S::Signed, param(params, "symbol") ? 1 : 40, &UsdmApi::open_algo_orders);
   if (m == "DELETE" && path == "/fapi/v1/order") return to(S::Signed, 1, &UsdmApi::cancel_order);
   if (m == "GET" && path == "/fapi/v1/order") return to(S::Signed, 1, &UsdmApi::query_order);
   if (m == "GET" && path == "/fapi/v1/openOrders") return to(S::Signed, param(params, "symbol") ? 1 : 40, &UsdmApi::open_orders);
@@ -92,6 +134,8 @@ std::optional<Route> UsdmApi::route(const std::string& m, const std::string& pat
 }
 
 HttpResponse UsdmApi::exchange_info(const ApiCall& call) {
+  if (const CaptureMarket* capture = exchange_.capture())
+    return json_response(200, usdm_recorded_exchange_info_json(capture->recording(), config_.limits, call.now_ms));
   return json_response(200, usdm_exchange_info_json(exchange_.rules(), config_.limits, call.now_ms));
 }
 
@@ -100,9 +144,10 @@ HttpResponse UsdmApi::account(const ApiCall& call) {
 }
 
 HttpResponse UsdmApi::position_risk(const ApiCall& call) {
+  const SymbolRules* symbol = nullptr;
   if (param(call.params, "symbol"))
-    if (auto e = check_symbol(call.params, exchange_.rules())) return error_response(*e);
-  return json_response(200, usdm_position_risk_json(exchange_, call.account));
+    if (auto e = symbol_param(call.params, exchange_, symbol)) return error_response(*e);
+  return json_response(200, usdm_position_risk_json(exchange_, call.account, symbol ? symbol->symbol : std::string()));
 }
 
 HttpResponse UsdmApi::new_order(const ApiCall& call) {
@@ -116,10 +161,12 @@ HttpResponse UsdmApi::new_order(const ApiCall& call) {
     return fail({400, -4061, "Order's position side does not match user's setting."});
   if (type == "LIMIT") o.type = OrderType::Limit;
   else if (type == "MARKET") o.type = OrderType::Market;
-  else if (type == "STOP_MARKET") o.type = OrderType::StopMarket;
-  else if (type == "TAKE_PROFIT_MARKET") o.type = OrderType::TakeProfitMarket;
-  else return fail({400, -1116, "Invalid orderType."});  // STOP, TAKE_PROFIT, TRAILING_STOP_MARKET: not simulated
-  const bool conditional = o.type == OrderType::StopMarket || o.type == OrderType::TakeProfitMarket;
+  else if (type == "STOP" || type == "STOP_MARKET" || type == "TAKE_PROFIT" || type == "TAKE_PROFIT_MARKET" ||
+           type == "TRAILING_STOP_MARKET")
+    // Since 2025-12 the conditional types are algo orders (POST /fapi/v1/algoOrder); the live
+    // venue refuses them here with this answer (the stored "Error Codes" page predates it).
+    return fail({400, -4120, "Order type not supported for this endpoint. Please use the Algo Order API endpoints instead."});
+  else return fail({400, -1116, "Invalid orderType."});
 
   if (o.type == OrderType::Limit) {
     if (auto e = time_in_force_param(p, true, o.tif)) return fail(*e);
@@ -127,24 +174,11 @@ HttpResponse UsdmApi::new_order(const ApiCall& call) {
   } else if (param(p, "price")) {
     return fail(not_required("price"));
   }
-  if (conditional) {
-    if (auto e = decimal_param(p, "stopPrice", o.stop_price)) return fail(*e);
-  } else if (param(p, "stopPrice")) {
-    return fail(not_required("stopPrice"));
-  }
+  // The conditional parameters belong to the algo types.
+  for (const char* name : {"stopPrice", "closePosition", "activationPrice", "callbackRate"})
+    if (param(p, name)) return fail(not_required(name));
   if (auto e = bool_param(p, "reduceOnly", o.reduce_only)) return fail(*e);
-  if (auto e = bool_param(p, "closePosition", o.close_position)) return fail(*e);
-  if (o.close_position) {
-    // "Close-All, used with STOP_MARKET or TAKE_PROFIT_MARKET"; "Cannot be used with quantity
-    // parameter"; "Cannot be sent ... with reduceOnly".
-    if (!conditional) return fail(not_required("closePosition"));
-    if (param(p, "quantity")) return fail(not_required("quantity"));
-    if (param(p, "reduceOnly")) return fail(not_required("reduceOnly"));
-  } else if (auto e = decimal_param(p, "quantity", o.qty)) {
-    return fail(*e);
-  }
-  if (const std::string* wt = param(p, "workingType"); wt && *wt != "CONTRACT_PRICE" && *wt != "MARK_PRICE")
-    return fail({400, -4031, "Invalid parameter working type: " + *wt});
+  if (auto e = decimal_param(p, "quantity", o.qty)) return fail(*e);
   bool result = false;  // newOrderRespType "ACK", "RESULT", default ACK
   if (const std::string* rt = param(p, "newOrderRespType")) {
     if (*rt == "RESULT") result = true;
@@ -154,37 +188,162 @@ HttpResponse UsdmApi::new_order(const ApiCall& call) {
   auto e = exchange_.place_order(o, call.now_ms, placed);
   log_placement(call, e, placed);
   if (e) return fail(*e);
-  return json_response(200, usdm_new_order_json(exchange_.rules(), placed, result));
+  return json_response(200, usdm_new_order_json(exchange_.rules(placed.order.symbol), placed, result));
+}
+
+// "New Algo Order(TRADE)". Mandatory: algoType (CONDITIONAL), symbol, side, type; triggerPrice for
+// all but TRAILING_STOP_MARKET, price for STOP / TAKE_PROFIT, callbackRate (0.1..10, "1 for 1%")
+// for TRAILING_STOP_MARKET; quantity unless closePosition=true (STOP_MARKET / TAKE_PROFIT_MARKET
+// only; "Cannot be sent with quantity", reduceOnly "cannot be sent with closePosition=true").
+// timeInForce "IOC or GTC or FOK, default GTC". clientAlgoId: newClientOrderId's legal range.
+// priceMatch, goodTillDate (GTD) and positionSide LONG / SHORT are not simulated.
+HttpResponse UsdmApi::new_algo_order(const ApiCall& call) {
+  const Params& p = call.params;
+  auto fail = [](const ApiError& e) { return error_response(e); };
+  const SymbolRules* symbol = nullptr;
+  if (auto e = symbol_param(p, exchange_, symbol)) return fail(*e);
+  const std::string* algo_type = param(p, "algoType");
+  const std::string* side = param(p, "side");
+  const std::string* type = param(p, "type");
+  if (algo_type == nullptr) return fail(mandatory("algoType"));
+  if (*algo_type != "CONDITIONAL") return fail({400, -1130, "Data sent for parameter 'algoType' is not valid."});
+  if (side == nullptr) return fail(mandatory("side"));
+  if (type == nullptr) return fail(mandatory("type"));
+  NewAlgoOrder o;
+  o.account = call.account;
+  o.symbol = symbol->symbol;
+  if (*side == "BUY") o.side = Side::Buy;
+  else if (*side == "SELL") o.side = Side::Sell;
+  else return fail({400, -1117, "Invalid side."});
+  if (*type == "STOP_MARKET") o.type = AlgoOrderType::StopMarket;
+  else if (*type == "TAKE_PROFIT_MARKET") o.type = AlgoOrderType::TakeProfitMarket;
+  else if (*type == "STOP") o.type = AlgoOrderType::Stop;
+  else if (*type == "TAKE_PROFIT") o.type = AlgoOrderType::TakeProfit;
+  else if (*type == "TRAILING_STOP_MARKET") o.type = AlgoOrderType::TrailingStopMarket;
+  else return fail({400, -1116, "Invalid orderType."});
+  if (const std::string* ps = param(p, "positionSide"); ps && *ps != "BOTH")
+    return fail({400, -4061, "Order's position side does not match user's setting."});
+  const bool limit = o.type == AlgoOrderType::Stop || o.type == AlgoOrderType::TakeProfit;
+  const bool trailing = o.type == AlgoOrderType::TrailingStopMarket;
+  if (param(p, "timeInForce")) {
+    if (auto e = time_in_force_param(p, false, o.tif)) return fail(*e);
+  }
+  if (limit) {
+    if (auto e = decimal_param(p, "price", o.price)) return fail(*e);
+  } else if (param(p, "price")) {
+    return fail(not_required("price"));
+  }
+  if (!trailing) {
+    if (auto e = decimal_param(p, "triggerPrice", o.trigger_price)) return fail(*e);
+    for (const char* name : {"activatePrice", "callbackRate"})
+      if (param(p, name)) return fail(not_required(name));
+  } else {
+    if (param(p, "triggerPrice")) return fail(not_required("triggerPrice"));
+    if (param(p, "activatePrice"))
+      if (auto e = decimal_param(p, "activatePrice", o.activate_price)) return fail(*e);
+    if (auto e = decimal_param(p, "callbackRate", o.callback_rate)) return fail(*e);
+    if (o.callback_rate < 10000000 || o.callback_rate > 1000000000 || o.callback_rate % 10000000 != 0)
+      return fail({400, -1130, "Data sent for parameter 'callbackRate' is not valid."});
+  }
+  if (auto e = bool_param(p, "reduceOnly", o.reduce_only)) return fail(*e);
+  if (auto e = bool_param(p, "closePosition", o.close_position)) return fail(*e);
+  if (o.close_position) {
+    if (o.type != AlgoOrderType::StopMarket && o.type != AlgoOrderType::TakeProfitMarket)
+      return fail(not_required("closePosition"));
+    if (param(p, "quantity")) return fail(not_required("quantity"));
+    if (param(p, "reduceOnly")) return fail(not_required("reduceOnly"));
+  } else if (auto e = decimal_param(p, "quantity", o.qty)) {
+    return fail(*e);
+  }
+  if (const std::string* wt = param(p, "workingType")) {
+    if (*wt == "MARK_PRICE") o.working_type = WorkingType::MarkPrice;
+    else if (*wt != "CONTRACT_PRICE") return fail({400, -4031, "Invalid parameter working type: " + *wt});
+  }
+  if (const std::string* rt = param(p, "newOrderRespType"); rt && *rt != "ACK" && *rt != "RESULT")
+    return fail({400, -1130, "Data sent for parameter 'newOrderRespType' is not valid."});
+  if (const std::string* id = param(p, "clientAlgoId")) {
+    Params renamed{{"newClientOrderId", *id}};
+    if (auto e = client_order_id_param(renamed, o.client_algo_id)) {
+      e->msg.replace(e->msg.find("newClientOrderId"), 16, "clientAlgoId");
+      return fail(*e);
+    }
+  }
+  AlgoOrder placed;
+  auto e = exchange_.place_algo_order(o, call.now_ms, placed);
+  if (e) {
+    spdlog::info("algo order rejected account={} code={} reason={}", call.account, e->code, e->msg);
+    return fail(*e);
+  }
+  spdlog::info("algo order placed account={} algo_id={} symbol={} type={}", call.account, placed.algo_id,
+               placed.symbol, to_string(placed.type));
+  return json_response(200, usdm_new_algo_order_json(exchange_.rules(placed.symbol), placed));
+}
+
+HttpResponse UsdmApi::cancel_algo_order(const ApiCall& call) {
+  std::optional<int64_t> id;
+  std::string client_id;
+  if (auto e = algo_ref(call.params, id, client_id)) return error_response(*e);
+  AlgoOrder out;
+  if (auto e = exchange_.cancel_algo_order(call.account, id, client_id, call.now_ms, out)) return error_response(*e);
+  spdlog::info("algo order canceled account={} algo_id={}", call.account, out.algo_id);
+  return json_response(200, usdm_algo_cancel_json(out));
+}
+
+HttpResponse UsdmApi::query_algo_order(const ApiCall& call) {
+  std::optional<int64_t> id;
+  std::string client_id;
+  if (auto e = algo_ref(call.params, id, client_id)) return error_response(*e);
+  const AlgoOrder* a = exchange_.find_algo_order(call.account, id, client_id);
+  if (a == nullptr) return error_response({400, -2013, "Order does not exist."});
+  return json_response(200, usdm_algo_order_json(exchange_.rules(a->symbol), *a));
+}
+
+HttpResponse UsdmApi::open_algo_orders(const ApiCall& call) {
+  const Params& p = call.params;
+  const SymbolRules* symbol = nullptr;
+  if (param(p, "symbol"))
+    if (auto e = symbol_param(p, exchange_, symbol)) return error_response(*e);
+  if (const std::string* t = param(p, "algoType"); t && *t != "CONDITIONAL")
+    return error_response({400, -1130, "Data sent for parameter 'algoType' is not valid."});
+  std::optional<int64_t> algo_id;
+  if (auto e = long_param(p, "algoId", algo_id)) return error_response(*e);
+  std::vector<AlgoOrder> open = exchange_.open_algo_orders(call.account, symbol ? symbol->symbol : std::string());
+  if (algo_id) std::erase_if(open, [&](const AlgoOrder& a) { return a.algo_id != *algo_id; });
+  return json_response(200, usdm_open_algo_orders_json(exchange_, open));
 }
 
 HttpResponse UsdmApi::cancel_order(const ApiCall& call) {
-  if (auto e = check_symbol(call.params, exchange_.rules())) return error_response(*e);
+  const SymbolRules* symbol = nullptr;
+  if (auto e = symbol_param(call.params, exchange_, symbol)) return error_response(*e);
   std::optional<int64_t> id;
   std::string orig;
-  if (auto e = order_ref(call.params, id, orig)) return error_response(*e);
+  if (auto e = cancel_target(call, *symbol, id, orig)) return error_response(*e);
   std::string cancel_id;
   Order out;
   if (auto e = exchange_.cancel_order(call.account, id, orig, cancel_id, call.now_ms, out)) return error_response(*e);
   spdlog::info("order canceled account={} id={}", call.account, out.order_id);
-  return json_response(200, usdm_cancel_json(exchange_.rules(), out));
+  return json_response(200, usdm_cancel_json(*symbol, out));
 }
 
 HttpResponse UsdmApi::leverage(const ApiCall& call) {
-  if (auto e = check_symbol(call.params, exchange_.rules())) return error_response(*e);
+  const SymbolRules* symbol = nullptr;
+  if (auto e = symbol_param(call.params, exchange_, symbol)) return error_response(*e);
   std::optional<int64_t> leverage;
   if (auto e = long_param(call.params, "leverage", leverage)) return error_response(*e);
   if (!leverage) return error_response(mandatory("leverage"));
-  if (auto e = exchange_.set_leverage(call.account, *leverage, call.now_ms)) return error_response(*e);
-  return json_response(200, usdm_leverage_json(exchange_, call.account));
+  if (auto e = exchange_.set_leverage(call.account, *leverage, call.now_ms, symbol->symbol)) return error_response(*e);
+  return json_response(200, usdm_leverage_json(exchange_, call.account, symbol->symbol));
 }
 
 HttpResponse UsdmApi::margin_type(const ApiCall& call) {
-  if (auto e = check_symbol(call.params, exchange_.rules())) return error_response(*e);
+  const SymbolRules* symbol = nullptr;
+  if (auto e = symbol_param(call.params, exchange_, symbol)) return error_response(*e);
   const std::string* type = param(call.params, "marginType");
   if (type == nullptr) return error_response(mandatory("marginType"));
   if (*type != "ISOLATED" && *type != "CROSSED")
     return error_response({400, -1130, "Data sent for parameter 'marginType' is not valid."});
-  if (auto e = exchange_.set_margin_type(call.account, *type == "ISOLATED", call.now_ms)) return error_response(*e);
+  if (auto e = exchange_.set_margin_type(call.account, *type == "ISOLATED", call.now_ms, symbol->symbol))
+    return error_response(*e);
   return json_response(200, R"({"code":200,"msg":"success"})");
 }
 

@@ -43,6 +43,10 @@ class UsdmApi : public VenueApi {
   HttpResponse position_risk(const ApiCall& call);
   HttpResponse new_order(const ApiCall& call);
   HttpResponse cancel_order(const ApiCall& call);
+  HttpResponse new_algo_order(const ApiCall& call);
+  HttpResponse cancel_algo_order(const ApiCall& call);
+  HttpResponse query_algo_order(const ApiCall& call);
+  HttpResponse open_algo_orders(const ApiCall& call);
   HttpResponse leverage(const ApiCall& call);
   HttpResponse margin_type(const ApiCall& call);
   HttpResponse listen_key(const ApiCall& call);

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <stdexcept>
+#include <utility>
 
 namespace tradehost::exchange_sim {
 
@@ -68,8 +69,13 @@ SymbolRules usdm_symbol_rules() {
 UsdmExchange::UsdmExchange(CandleSeries series, SymbolRules rules, MarketModel model, size_t start_index)
     : MatchingEngine(std::move(series), std::move(rules), model, start_index, 1) {}
 
+UsdmExchange::UsdmExchange(std::unique_ptr<MarketSource> market, std::vector<SymbolRules> symbols, MarketModel model)
+    : MatchingEngine(std::move(market), std::move(symbols), model) {}
+
 void UsdmExchange::add_account(const std::string& name, int64_t wallet_usdt) {
-  accounts_[name] = Account{wallet_usdt, Position{}};
+  Account acc{wallet_usdt, {}};
+  for (const SymbolRules& r : symbols()) acc.positions[r.symbol].symbol = r.symbol;
+  accounts_[name] = std::move(acc);
   open_account(name);
 }
 
@@ -85,40 +91,73 @@ const UsdmExchange::Account& UsdmExchange::account(const std::string& name) cons
   return it->second;
 }
 
-const Position& UsdmExchange::position(const std::string& name) const { return account(name).position; }
+const Position& UsdmExchange::position(const std::string& name, const std::string& symbol) const {
+  const Account& acc = account(name);
+  auto it = acc.positions.find(rules(symbol).symbol);
+  if (it == acc.positions.end()) throw std::invalid_argument("no position in " + symbol);
+  return it->second;
+}
+
+Position& UsdmExchange::position_of(const std::string& name, const std::string& symbol) {
+  return const_cast<Position&>(std::as_const(*this).position(name, symbol));
+}
 
 int64_t UsdmExchange::wallet_balance(const std::string& name) const { return account(name).wallet; }
 
+int64_t UsdmExchange::unrealized_pnl(const std::string& name, const std::string& symbol) const {
+  const Position& p = position(name, symbol);
+  return p.amount == 0 ? 0 : times_qty(mark_price(p.symbol) - p.entry_price, p.amount);
+}
+
 int64_t UsdmExchange::unrealized_pnl(const std::string& name) const {
-  const Position& p = position(name);
-  return p.amount == 0 ? 0 : times_qty(mark_price() - p.entry_price, p.amount);
-}
-
-int64_t UsdmExchange::position_initial_margin(const std::string& name) const {
-  const Position& p = position(name);
-  return per_leverage(times_qty(mark_price(), std::abs(p.amount)), p.leverage);
-}
-
-int64_t UsdmExchange::open_order_initial_margin(const std::string& name) const {
-  const int leverage = position(name).leverage;
   int64_t total = 0;
-  for (const Order& o : open_orders(name))
-    if (o.type == OrderType::Limit && !o.reduce_only)
-      total += per_leverage(quote_of(o.price, o.orig_qty - o.executed_qty), leverage);
+  for (const auto& [symbol, p] : account(name).positions) total += unrealized_pnl(name, symbol);
   return total;
 }
 
-int64_t UsdmExchange::isolated_wallet(const std::string& name) const {
-  const Position& p = position(name);
+int64_t UsdmExchange::position_initial_margin(const std::string& name, const std::string& symbol) const {
+  const Position& p = position(name, symbol);
+  return per_leverage(times_qty(mark_price(p.symbol), std::abs(p.amount)), p.leverage);
+}
+
+int64_t UsdmExchange::position_initial_margin(const std::string& name) const {
+  int64_t total = 0;
+  for (const auto& [symbol, p] : account(name).positions) total += position_initial_margin(name, symbol);
+  return total;
+}
+
+int64_t UsdmExchange::open_order_initial_margin(const std::string& name) const {
+  int64_t total = 0;
+  for (const SymbolRules& r : symbols()) total += open_order_initial_margin(name, r.symbol);
+  return total;
+}
+
+int64_t UsdmExchange::open_order_initial_margin(const std::string& name, const std::string& symbol) const {
+  const Position& p = position(name, symbol);
+  int64_t total = 0;
+  for (const Order& o : open_orders(name))
+    if (o.symbol == p.symbol && o.type == OrderType::Limit && !o.reduce_only)
+      total += per_leverage(quote_of(o.price, o.orig_qty - o.executed_qty), p.leverage);
+  return total;
+}
+
+int64_t UsdmExchange::isolated_wallet(const std::string& name, const std::string& symbol) const {
+  const Position& p = position(name, symbol);
   return p.isolated ? per_leverage(times_qty(p.entry_price, std::abs(p.amount)), p.leverage) : 0;
+}
+
+int64_t UsdmExchange::isolated_wallet(const std::string& name) const {
+  int64_t total = 0;
+  for (const auto& [symbol, p] : account(name).positions) total += isolated_wallet(name, symbol);
+  return total;
 }
 
 int64_t UsdmExchange::available_balance(const std::string& name) const {
   return wallet_balance(name) + unrealized_pnl(name) - position_initial_margin(name) - open_order_initial_margin(name);
 }
 
-int64_t UsdmExchange::closable(const std::string& name, Side side) const {
-  const int64_t amount = position(name).amount;
+int64_t UsdmExchange::closable(const std::string& name, const std::string& symbol, Side side) const {
+  const int64_t amount = position(name, symbol).amount;
   if (side == Side::Sell && amount > 0) return amount;
   if (side == Side::Buy && amount < 0) return -amount;
   return 0;
@@ -126,14 +165,13 @@ int64_t UsdmExchange::closable(const std::string& name, Side side) const {
 
 int64_t UsdmExchange::fillable(const Order& o) const {
   const int64_t left = o.orig_qty - o.executed_qty;
-  if (o.close_position) return closable(o.account, o.side);
-  if (o.reduce_only) return std::min(left, closable(o.account, o.side));
+  if (o.reduce_only) return std::min(left, closable(o.account, o.symbol, o.side));
   return left;
 }
 
 void UsdmExchange::settle(Order& order, Fill& fill) {
   Account& acc = account(order.account);
-  Position& p = acc.position;
+  Position& p = position_of(order.account, order.symbol);
   int64_t commission = 0;
   mul_div(fill.quote_qty, fill.is_maker ? model().maker_bps : model().taker_bps, 10000, Rounding::Ceil, commission);
   const int64_t signed_qty = order.side == Side::Buy ? fill.qty : -fill.qty;
@@ -154,12 +192,13 @@ void UsdmExchange::settle(Order& order, Fill& fill) {
   p.update_time_ms = fill.time_ms;
   acc.wallet += realized - commission;
   fill.commission = commission;
-  fill.commission_asset = rules().quote_asset;
+  fill.commission_asset = rules(order.symbol).quote_asset;
   fill.realized_pnl = realized;
-  dirty_.insert(order.account);
+  dirty_[order.account].insert(order.symbol);
 }
 
-void UsdmExchange::emit_account(const std::string& name, int64_t now_ms, const char* reason) {
+void UsdmExchange::emit_account(const std::string& name, const std::string& symbol, int64_t now_ms,
+                                const char* reason) {
   if (!account_sink_) return;
   AccountUpdate u;
   u.kind = AccountUpdate::Kind::Balance;
@@ -167,25 +206,34 @@ void UsdmExchange::emit_account(const std::string& name, int64_t now_ms, const c
   u.time_ms = now_ms;
   u.reason = reason;
   u.wallet_balance = wallet_balance(name);
-  u.isolated_wallet = isolated_wallet(name);
-  u.cross_wallet_balance = u.wallet_balance - u.isolated_wallet;
-  u.position = position(name);
-  u.unrealized_pnl = unrealized_pnl(name);
+  u.isolated_wallet = isolated_wallet(name, symbol);
+  u.cross_wallet_balance = u.wallet_balance - isolated_wallet(name);
+  u.position = position(name, symbol);
+  u.unrealized_pnl = unrealized_pnl(name, symbol);
   account_sink_(u);
 }
 
 void UsdmExchange::after_change(const std::set<std::string>& accounts, int64_t now_ms) {
   // "Unfilled orders or cancelled orders will not make the event ACCOUNT_UPDATE pushed, since
   // there's no change on positions" (USDⓈ-M "Event: Balance and Position Update").
-  for (const auto& name : accounts)
-    if (dirty_.erase(name) != 0) emit_account(name, now_ms, "ORDER");
+  // One event per symbol whose position moved.
+  for (const auto& name : accounts) {
+    auto it = dirty_.find(name);
+    if (it == dirty_.end()) continue;
+    const std::set<std::string> symbols = std::move(it->second);
+    dirty_.erase(it);
+    for (const std::string& symbol : symbols) emit_account(name, symbol, now_ms, "ORDER");
+  }
+  finish_algo_orders(now_ms);  // an order an algo order placed may have ended with this change
 }
 
 std::optional<ApiError> UsdmExchange::place_order(const NewOrder& req, int64_t now_ms, Placement& out) {
-  const SymbolRules& r = rules();
-  const Account& acc = account(req.account);
-  const bool conditional = req.type == OrderType::StopMarket || req.type == OrderType::TakeProfitMarket;
+  const SymbolRules& r = rules(req.symbol);
+  const Position& position_now = position(req.account, r.symbol);
   const bool is_limit = req.type == OrderType::Limit;
+  // LIMIT_MAKER is spot's; the REST layer answers the conditional types -4120 (they are algo
+  // orders, place_algo_order) and any other type -1116.
+  if (req.type != OrderType::Limit && req.type != OrderType::Market) return reject(-1116, "Invalid orderType.");
 
   auto price_filter = [&](int64_t price) -> std::optional<ApiError> {
     if (price < r.min_price) return reject(-4013, "Price less than min price.");
@@ -195,10 +243,8 @@ std::optional<ApiError> UsdmExchange::place_order(const NewOrder& req, int64_t n
   };
   if (is_limit)
     if (auto e = price_filter(req.price)) return e;
-  if (conditional)
-    if (auto e = price_filter(req.stop_price)) return e;
-  if (!req.close_position) {
-    // LOT_SIZE for LIMIT orders, MARKET_LOT_SIZE for the ones that execute as market orders.
+  {
+    // LOT_SIZE for LIMIT orders, MARKET_LOT_SIZE for MARKET ones.
     const int64_t min_qty = is_limit ? r.min_qty : r.market_min_qty;
     const int64_t max_qty = is_limit ? r.max_qty : r.market_max_qty;
     if (req.qty <= 0) return reject(-4003, "Quantity less than or equal to zero.");
@@ -206,21 +252,16 @@ std::optional<ApiError> UsdmExchange::place_order(const NewOrder& req, int64_t n
     if (req.qty > max_qty) return reject(-4005, "Quantity greater than max quantity.");
     if (req.qty % r.step_size != 0) return reject(-4023, "Qty not increased by step size.");
   }
-  const int64_t reference = is_limit ? req.price : conditional ? req.stop_price : last_price();
-  if (!req.reduce_only && !req.close_position && quote_of(reference, req.qty) < r.min_notional)
+  const int64_t reference = is_limit ? req.price : last_price(r.symbol);
+  if (!req.reduce_only && quote_of(reference, req.qty) < r.min_notional)
     return reject(-4164, "Order's notional must be no smaller than " + format_fixed_trimmed(r.min_notional, kScale) +
                              " (unless you choose reduce only).");
   if (static_cast<int>(open_orders(req.account).size()) >= r.max_num_orders)
     return reject(-2025, "Reach max open order limit.");
   if (!req.client_order_id.empty() && client_order_id_open(req.account, req.client_order_id))
     return reject(-4116, "ClientOrderId is duplicated.");
-  if (req.reduce_only && closable(req.account, req.side) == 0) return reject(-2022, "ReduceOnly Order is rejected.");
-  if (conditional) {
-    const bool reached = triggers_on_rise(req.type, req.side) ? last_price() >= req.stop_price
-                                                               : last_price() <= req.stop_price;
-    if (reached) return reject(-2021, "Order would immediately trigger.");
-  }
-  const bool crossing = is_limit && crosses(req.side, req.price);
+  if (req.reduce_only && closable(req.account, r.symbol, req.side) == 0) return reject(-2022, "ReduceOnly Order is rejected.");
+  const bool crossing = is_limit && crosses(r.symbol, req.side, req.price);
   if (crossing && req.tif == TimeInForce::GTX)
     return reject(-5022,
                   "Due to the order could not be executed as maker, the Post Only order will be rejected. The order "
@@ -228,8 +269,8 @@ std::optional<ApiError> UsdmExchange::place_order(const NewOrder& req, int64_t n
 
   std::vector<Level> takes;
   if (req.type == OrderType::Market || crossing) {
-    const int64_t want = req.reduce_only ? std::min(req.qty, closable(req.account, req.side)) : req.qty;
-    takes = book_takes(req.side, is_limit ? req.price : 0, want, 0);
+    const int64_t want = req.reduce_only ? std::min(req.qty, closable(req.account, r.symbol, req.side)) : req.qty;
+    takes = book_takes(r.symbol, req.side, is_limit ? req.price : 0, want, 0);
   }
   int64_t take_qty = 0;
   for (const Level& l : takes) take_qty += l.qty;
@@ -238,59 +279,60 @@ std::optional<ApiError> UsdmExchange::place_order(const NewOrder& req, int64_t n
                   "Due to the order could not be filled immediately, the FOK order has been rejected. The order will "
                   "not be recorded in the order history");
 
-  if (!req.reduce_only && !conditional) {
+  if (!req.reduce_only) {
     // Initial margin for the exposure the order adds: what it does not close of the position.
-    const int64_t adds = std::max<int64_t>(0, req.qty - closable(req.account, req.side));
-    const int64_t margin = per_leverage(quote_of(is_limit ? req.price : last_price(), adds), acc.position.leverage);
+    const int64_t adds = std::max<int64_t>(0, req.qty - closable(req.account, r.symbol, req.side));
+    const int64_t margin = per_leverage(quote_of(is_limit ? req.price : last_price(r.symbol), adds), position_now.leverage);
     if (margin > available_balance(req.account)) return reject(-2019, "Margin is insufficient.");
   }
 
   Order order;
   order.account = req.account;
+  order.symbol = r.symbol;
   order.client_order_id = req.client_order_id;
   order.side = req.side;
   order.type = req.type;
   order.tif = is_limit ? req.tif : TimeInForce::GTC;
   order.price = is_limit ? req.price : 0;
-  order.orig_qty = req.close_position ? 0 : req.qty;
-  order.stop_price = conditional ? req.stop_price : 0;
-  order.reduce_only = req.reduce_only || req.close_position;
-  order.close_position = req.close_position;
+  order.orig_qty = req.qty;
+  order.reduce_only = req.reduce_only;
   Order& placed = accept(std::move(order), now_ms);
   out.accepted = placed;
   out.fills.clear();
-  if (!conditional)
-    take(placed, takes, is_limit && (req.tif == TimeInForce::GTC || req.tif == TimeInForce::GTX), now_ms, out.fills);
+  take(placed, takes, is_limit && (req.tif == TimeInForce::GTC || req.tif == TimeInForce::GTX), now_ms, out.fills);
   after_change({req.account}, now_ms);
   out.order = placed;
   return std::nullopt;
 }
 
-std::optional<ApiError> UsdmExchange::set_leverage(const std::string& name, int64_t leverage, int64_t now_ms) {
+std::optional<ApiError> UsdmExchange::set_leverage(const std::string& name, int64_t leverage, int64_t now_ms,
+                                                   const std::string& symbol) {
   if (leverage < 1 || leverage > kMaxLeverage)
     return reject(-4028, "Leverage " + std::to_string(leverage) + " is not valid");
-  Account& acc = account(name);
-  acc.position.leverage = static_cast<int>(leverage);
+  Position& p = position_of(name, symbol);
+  p.leverage = static_cast<int>(leverage);
   touch_account(name, now_ms);
   if (account_sink_) {
     AccountUpdate u;
     u.kind = AccountUpdate::Kind::Config;
     u.account = name;
     u.time_ms = now_ms;
-    u.position = acc.position;
+    u.position = p;
     account_sink_(u);
   }
   return std::nullopt;
 }
 
-std::optional<ApiError> UsdmExchange::set_margin_type(const std::string& name, bool isolated, int64_t now_ms) {
-  Account& acc = account(name);
-  if (acc.position.isolated == isolated) return reject(-4046, "No need to change margin type.");
-  if (!open_orders(name).empty()) return reject(-4047, "Margin type cannot be changed if there exists open orders.");
-  if (acc.position.amount != 0) return reject(-4048, "Margin type cannot be changed if there exists position.");
-  acc.position.isolated = isolated;
+std::optional<ApiError> UsdmExchange::set_margin_type(const std::string& name, bool isolated, int64_t now_ms,
+                                                      const std::string& symbol) {
+  Position& p = position_of(name, symbol);
+  if (p.isolated == isolated) return reject(-4046, "No need to change margin type.");
+  for (const Order& o : open_orders(name))
+    if (o.symbol == p.symbol) return reject(-4047, "Margin type cannot be changed if there exists open orders.");
+  if (p.amount != 0) return reject(-4048, "Margin type cannot be changed if there exists position.");
+  p.isolated = isolated;
   touch_account(name, now_ms);
-  emit_account(name, now_ms, "MARGIN_TYPE_CHANGE");
+  emit_account(name, p.symbol, now_ms, "MARGIN_TYPE_CHANGE");
   return std::nullopt;
 }
 

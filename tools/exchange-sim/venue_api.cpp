@@ -1,5 +1,7 @@
 #include "venue_api.hpp"
 
+#include "capture_market.hpp"
+
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -9,6 +11,15 @@ namespace tradehost::exchange_sim {
 void VenueApi::connect(StreamHub& hub) {
   hub_ = &hub;
   MatchingEngine& ex = engine();
+  if (ex.capture() != nullptr) {
+    // Capture mode: each step is one recorded frame, published on its own stream as recorded.
+    ex.on_market_event([&hub](const MarketEvent& m) {
+      if (m.depth && hub.take_depth_gap()) return;
+      if (hub.has_subscribers(m.stream)) hub.publish(m.stream, m.payload);
+    });
+    connect_user(hub);
+    return;
+  }
   const Venue v = venue();
   const std::string sym = lower(ex.rules().symbol);
   std::vector<std::string> depth_names;
@@ -29,6 +40,10 @@ void VenueApi::connect(StreamHub& hub) {
 
 bool VenueApi::valid_market_stream(const std::string& name) const {
   const MatchingEngine& ex = engine();
+  if (const CaptureMarket* capture = ex.capture()) {
+    const auto& streams = capture->recording().streams;
+    return std::find(streams.begin(), streams.end(), name) != streams.end();
+  }
   const std::string sym = lower(ex.rules().symbol);
   if (name == sym + "@kline_" + ex.series().interval || name == sym + "@bookTicker" || name == sym + "@aggTrade")
     return true;
@@ -44,23 +59,42 @@ void VenueApi::publish_user(StreamHub& hub, const std::string& account, const st
 
 HttpResponse VenueApi::depth(const ApiCall& call, int64_t default_limit) {
   const MatchingEngine& ex = engine();
-  if (auto e = check_symbol(call.params, ex.rules())) return error_response(*e);
+  const SymbolRules* symbol = nullptr;
+  if (auto e = symbol_param(call.params, ex, symbol)) return error_response(*e);
   std::optional<int64_t> limit;
   if (auto e = long_param(call.params, "limit", limit)) return error_response(*e);
   int64_t levels = std::clamp<int64_t>(limit.value_or(default_limit), 1, 5000);
-  levels = std::min<int64_t>(levels, ex.model().book_levels);
-  return json_response(200, depth_json(ex, venue(), static_cast<int>(levels), call.now_ms));
+  levels = std::min<int64_t>(levels, static_cast<int64_t>(ex.market().max_depth()));
+  return json_response(200, depth_json(ex, venue(), symbol->symbol, static_cast<int>(levels), call.now_ms));
 }
 
 HttpResponse VenueApi::klines(const ApiCall& call, int64_t max_limit) {
+  const CaptureMarket* capture = engine().capture();
   size_t first = 0, last = 0;
-  if (auto e = select_klines(engine(), call.params, max_limit, first, last)) return error_response(*e);
-  return json_response(200, klines_json(engine(), first, last));
+  if (capture == nullptr) {
+    if (auto e = select_klines(engine(), call.params, max_limit, first, last)) return error_response(*e);
+    return json_response(200, klines_json(engine(), first, last));
+  }
+  const SymbolRules* symbol = nullptr;
+  if (auto e = symbol_param(call.params, engine(), symbol)) return error_response(*e);
+  const std::string* interval = param(call.params, "interval");
+  if (interval == nullptr) return error_response(mandatory("interval"));
+  const std::string stream = lower(symbol->symbol) + "@kline_" + *interval;
+  const auto& streams = capture->recording().streams;
+  if (std::find(streams.begin(), streams.end(), stream) == streams.end())
+    return error_response({400, -1120, "Invalid interval."});
+  const auto& rows = capture->klines(symbol->symbol);
+  std::vector<int64_t> open_times;
+  for (const RecordedKline& k : rows) open_times.push_back(k.open_time_ms);
+  if (auto e = select_kline_rows(open_times, call.params, max_limit, first, last)) return error_response(*e);
+  return json_response(200, recorded_klines_json(rows, first, last));
 }
 
 std::optional<ApiError> VenueApi::new_order_basics(const ApiCall& call, NewOrder& o, std::string& type) const {
   const Params& p = call.params;
-  if (auto e = check_symbol(p, engine().rules())) return e;
+  const SymbolRules* symbol = nullptr;
+  if (auto e = symbol_param(p, engine(), symbol)) return e;
+  o.symbol = symbol->symbol;
   const std::string* side = param(p, "side");
   const std::string* t = param(p, "type");
   if (side == nullptr) return mandatory("side");
@@ -107,26 +141,51 @@ HttpResponse VenueApi::server_time(const ApiCall& call) {
 }
 
 HttpResponse VenueApi::query_order(const ApiCall& call) {
-  if (auto e = check_symbol(call.params, engine().rules())) return error_response(*e);
+  const SymbolRules* symbol = nullptr;
+  if (auto e = symbol_param(call.params, engine(), symbol)) return error_response(*e);
   std::optional<int64_t> id;
   std::string orig;
   if (auto e = order_ref(call.params, id, orig)) return error_response(*e);
   const Order* o = engine().find_order(call.account, id, orig);
-  if (o == nullptr) return error_response({400, -2013, "Order does not exist."});
+  if (o == nullptr || o->symbol != symbol->symbol) return error_response({400, -2013, "Order does not exist."});
   return json_response(200, render_order(*o));
 }
 
 HttpResponse VenueApi::open_orders(const ApiCall& call) {
-  if (param(call.params, "symbol"))
-    if (auto e = check_symbol(call.params, engine().rules())) return error_response(*e);
-  return json_response(200, render_open_orders(engine().open_orders(call.account)));
+  std::vector<Order> orders = engine().open_orders(call.account);
+  if (param(call.params, "symbol")) {
+    const SymbolRules* symbol = nullptr;
+    if (auto e = symbol_param(call.params, engine(), symbol)) return error_response(*e);
+    std::erase_if(orders, [&](const Order& o) { return o.symbol != symbol->symbol; });
+  }
+  return json_response(200, render_open_orders(orders));
+}
+
+HttpResponse VenueApi::all_orders(const ApiCall& call) {
+  // symbol is mandatory here (rest-api.md, "All orders (USER_DATA)").
+  const SymbolRules* symbol = nullptr;
+  if (auto e = symbol_param(call.params, engine(), symbol)) return error_response(*e);
+  std::vector<Order> orders = engine().all_orders(call.account);
+  std::erase_if(orders, [&](const Order& o) { return o.symbol != symbol->symbol; });
+  return json_response(200, render_open_orders(orders));
 }
 
 HttpResponse VenueApi::trade_list(const ApiCall& call) {
-  if (auto e = check_symbol(call.params, engine().rules())) return error_response(*e);
+  const SymbolRules* symbol = nullptr;
+  if (auto e = symbol_param(call.params, engine(), symbol)) return error_response(*e);
+  std::vector<Fill> all = engine().trades(call.account);
+  std::erase_if(all, [&](const Fill& f) { return f.symbol != symbol->symbol; });
   std::vector<Fill> rows;
-  if (auto e = select_trades(engine().trades(call.account), call.params, rows)) return error_response(*e);
+  if (auto e = select_trades(all, call.params, rows)) return error_response(*e);
   return json_response(200, render_trades(rows));
+}
+
+std::optional<ApiError> VenueApi::cancel_target(const ApiCall& call, const SymbolRules& symbol,
+                                                std::optional<int64_t>& id, std::string& orig) const {
+  if (auto e = order_ref(call.params, id, orig)) return e;
+  const Order* o = engine().find_order(call.account, id, orig);
+  if (o == nullptr || !o->is_open() || o->symbol != symbol.symbol) return ApiError{400, -2011, "Unknown order sent."};
+  return std::nullopt;
 }
 
 std::optional<ApiError> VenueApi::listen_key_request(const ApiCall& call, const std::string& key,

@@ -70,7 +70,8 @@ class VenueApi {
 
   /// Sends the engine's market events and the account's user events to the hub's streams.
   void connect(StreamHub& hub);
-  /// Whether `name` is a market stream this venue serves ("btcusdt@kline_5m", "btcusdt@depth"...).
+  /// Whether `name` is a market stream this venue serves ("btcusdt@kline_5m", "btcusdt@depth"...;
+  /// capture mode: the streams of the recorded connection).
   bool valid_market_stream(const std::string& name) const;
 
  protected:
@@ -97,14 +98,24 @@ class VenueApi {
   HttpResponse ping(const ApiCall& call);
   HttpResponse server_time(const ApiCall& call);
   HttpResponse depth(const ApiCall& call, int64_t default_limit);
+  /// GET klines: candle mode select_klines(); capture mode the recorded klines of the symbol
+  /// replayed so far, at the recorded interval only (-1120 otherwise).
   HttpResponse klines(const ApiCall& call, int64_t max_limit);
-  /// GET order: the order by orderId or origClientOrderId (-2013 when none).
+  /// GET order: the order of `symbol` by orderId or origClientOrderId (-2013 when none).
   HttpResponse query_order(const ApiCall& call);
-  /// GET openOrders: `symbol` optional.
+  /// GET openOrders: `symbol` optional (without it, every symbol's).
   HttpResponse open_orders(const ApiCall& call);
-  /// GET myTrades / userTrades: see select_trades().
+  /// GET /api/v3/allOrders: every order of the account on `symbol`, open or not (rest-api.md
+  /// "All orders").
+  HttpResponse all_orders(const ApiCall& call);
+  /// GET myTrades / userTrades of `symbol`: see select_trades().
   HttpResponse trade_list(const ApiCall& call);
-  /// The parameters every new-order request starts with: `symbol`, `side` (-1117 "Invalid side."),
+  /// The account's open order of `symbol` that a cancel names (orderId / origClientOrderId):
+  /// -2011 "Unknown order sent." when there is none, as MatchingEngine::cancel_order answers.
+  std::optional<ApiError> cancel_target(const ApiCall& call, const SymbolRules& symbol, std::optional<int64_t>& id,
+                                        std::string& orig) const;
+  /// The parameters every new-order request starts with: `symbol` (one of the engine's),
+  /// `side` (-1117 "Invalid side."),
   /// `type` (mandatory; returned in `type` for the venue to map) and `newClientOrderId`.
   std::optional<ApiError> new_order_basics(const ApiCall& call, NewOrder& o, std::string& type) const;
   /// A LIMIT order's `timeInForce`: mandatory; GTC, IOC, FOK and, where `allow_gtx`, GTX;

@@ -481,6 +481,10 @@ bool parse_user_event(std::string_view frame, const ScalesLookup& scales, UserEv
     out.kind = UserEventKind::AccountUpdate;
     return parse_account_update(*v, scales, out.account_update, error);
   }
+  if (out.event_type == "ALGO_UPDATE") {
+    out.kind = UserEventKind::AlgoUpdate;
+    return detail::parse_algo_update(*v, scales, out.algo, error);
+  }
   out.kind = UserEventKind::Other;
   return true;
 }

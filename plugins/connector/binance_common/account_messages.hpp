@@ -12,8 +12,9 @@
 // "Account Trade List" (GET /fapi/v1/userTrades: `buyer`/`maker` where spot has
 // `isBuyer`/`isMaker`), "Account Information V2" (GET /fapi/v2/account), "Position Information
 // V2" (GET /fapi/v2/positionRisk), and the user data stream's "Event: Order Update"
-// (ORDER_TRADE_UPDATE, read into the same ExecutionReport as spot's executionReport) and "Event:
-// Balance and Position Update" (ACCOUNT_UPDATE). Field names are Binance's; each member says which.
+// (ORDER_TRADE_UPDATE, read into the same ExecutionReport as spot's executionReport), "Event:
+// Balance and Position Update" (ACCOUNT_UPDATE) and "Event: Algo Order Update" (ALGO_UPDATE, read
+// into algo_orders.hpp's AlgoOrderReport). Field names are Binance's; each member says which.
 //
 // Units: prices raw at the symbol's price_scale, quantities raw at its qty_scale (base asset),
 // quote amounts, commissions and balances raw at TH_MONEY_SCALE (8 decimals, Binance's own
@@ -22,6 +23,7 @@
 #ifndef TRADEHOST_BINANCE_ACCOUNT_MESSAGES_HPP
 #define TRADEHOST_BINANCE_ACCOUNT_MESSAGES_HPP
 
+#include "algo_orders.hpp"
 #include "market_data.hpp"
 
 #include <tradehost/plugin.h>
@@ -227,6 +229,7 @@ enum class UserEventKind : uint8_t {
   ExecutionReport,  ///< spot executionReport or USD-M ORDER_TRADE_UPDATE
   AccountPosition,  ///< spot outboundAccountPosition
   AccountUpdate,    ///< USD-M ACCOUNT_UPDATE
+  AlgoUpdate,       ///< USD-M ALGO_UPDATE ("Event: Algo Order Update", algo_orders.hpp)
   Other,  ///< any other event (balanceUpdate, listStatus, listenKeyExpired, ...): see event_type
 };
 
@@ -240,10 +243,11 @@ struct UserEvent {
   ExecutionReport execution;
   AccountPosition account;
   AccountUpdate account_update;
+  AlgoOrderReport algo;
 };
 
 /// Parses one user data stream frame, raw or in the combined-stream envelope
-/// {"stream":..,"data":..}. An executionReport or ORDER_TRADE_UPDATE needs scales for its `s`;
+/// {"stream":..,"data":..}. An executionReport, ORDER_TRADE_UPDATE or ALGO_UPDATE needs scales for its `s`;
 /// ACCOUNT_UPDATE skips the positions of symbols without them; other event types are returned as
 /// Other with their `e`. False with `error` as parse_order_report().
 bool parse_user_event(std::string_view frame, const ScalesLookup& scales, UserEvent& out, std::string& error);

@@ -168,6 +168,14 @@ class MarketDataParser {
   /// no other reason to.
   void set_depth_fast_path(bool enabled) noexcept;
 
+  /// Frames parse_stream() has handed from the depth scanner to the DOM parser since
+  /// construction (only while the fast path is on): every frame that is not a diff depth event
+  /// (bookTicker, aggTrade, kline) and every diff depth frame the scanner could not read -- one of
+  /// another shape, or a malformed one. A connector that sees this grow with its depth frames is
+  /// paying several times the usual cost per frame (Binance changed the format?); tests use it to
+  /// check that the scanner, not the fallback, read the frames they expect it to.
+  uint64_t scanner_misses() const noexcept;
+
   /// Parses a REST depth snapshot body ({"lastUpdateId":..,"bids":[[p,q],..],"asks":[..]}) at
   /// `scales` (off-grid levels: see OffGridCount). Errors as parse_stream().
   bool parse_depth_snapshot(std::string_view body, Scales scales, DepthSnapshot& out,

@@ -2,16 +2,38 @@
 
 #include <tradehost/fixed.hpp>
 
+#include <span>
+
 namespace tradehost::binance {
 
 void append_order_params(const OrderParams& p, QueryString& q) {
-  const std::pair<const char*, const std::string*> fields[] = {
-      {"symbol", &p.symbol},         {"side", &p.side},
-      {"type", &p.type},             {"timeInForce", &p.time_in_force},
-      {"quantity", &p.quantity},     {"reduceOnly", &p.reduce_only},
-      {"price", &p.price},           {"stopPrice", &p.stop_price},
-      {"activationPrice", &p.activation_price}, {"callbackRate", &p.callback_rate},
-      {"newClientOrderId", &p.client_order_id}, {"newOrderRespType", &p.response_type}};
+  using Field = std::pair<const char*, const std::string*>;
+  const Field order[] = {{"symbol", &p.symbol},
+                         {"side", &p.side},
+                         {"type", &p.type},
+                         {"timeInForce", &p.time_in_force},
+                         {"quantity", &p.quantity},
+                         {"reduceOnly", &p.reduce_only},
+                         {"price", &p.price},
+                         {"stopPrice", &p.stop_price},
+                         {"newClientOrderId", &p.client_order_id},
+                         {"newOrderRespType", &p.response_type}};
+  // "New Algo Order" lists its parameters in this order.
+  const Field algo[] = {{"algoType", &p.algo_type},
+                        {"symbol", &p.symbol},
+                        {"side", &p.side},
+                        {"type", &p.type},
+                        {"timeInForce", &p.time_in_force},
+                        {"quantity", &p.quantity},
+                        {"price", &p.price},
+                        {"triggerPrice", &p.trigger_price},
+                        {"workingType", &p.working_type},
+                        {"reduceOnly", &p.reduce_only},
+                        {"activatePrice", &p.activate_price},
+                        {"callbackRate", &p.callback_rate},
+                        {"clientAlgoId", &p.client_order_id},
+                        {"newOrderRespType", &p.response_type}};
+  const std::span<const Field> fields = p.algo_type.empty() ? std::span<const Field>(order) : std::span<const Field>(algo);
   for (const auto& [key, value] : fields)
     if (!value->empty()) q.add(key, *value);
 }
@@ -50,16 +72,17 @@ bool common_params(const th_order_request& req, std::string_view symbol, Scales 
   return true;
 }
 
-// The limit and trigger prices a type needs, as text.
+// The limit and trigger prices a type needs, as text; the trigger goes to `trigger_out`
+// (spot stopPrice, USD-M algo triggerPrice).
 bool prices(const th_order_request& req, Scales scales, bool limit_price, bool trigger, OrderParams& p,
-            std::string& why) {
+            std::string& trigger_out, std::string& why) {
   if (limit_price) {
     if (req.price <= 0) return fail(why, "a " + p.type + " order needs a positive limit price");
     p.price = format_fixed_trimmed(req.price, scales.price_scale);
   }
   if (trigger) {
     if (req.trigger_price <= 0) return fail(why, "a " + p.type + " order needs a positive trigger price");
-    p.stop_price = format_fixed_trimmed(req.trigger_price, scales.price_scale);
+    trigger_out = format_fixed_trimmed(req.trigger_price, scales.price_scale);
   }
   return true;
 }
@@ -93,13 +116,15 @@ bool spot_order_params(const th_order_request& req, std::string_view symbol, Sca
   if (post_only && req.type != TH_ORD_LIMIT)
     return fail(why, "post-only (TH_OF_POST_ONLY / TH_TIF_GTX) exists on Binance spot only for limit orders (LIMIT_MAKER)");
   if (takes_tif) p.time_in_force = tif;
-  if (!prices(req, scales, limit_price, trigger, p, why)) return false;
+  if (!prices(req, scales, limit_price, trigger, p, p.stop_price, why)) return false;
   out = std::move(p);
   return true;
 }
 
+bool usdm_algo_type(int32_t th_type) { return th_type != TH_ORD_MARKET && th_type != TH_ORD_LIMIT; }
+
 bool usdm_order_params(const th_order_request& req, std::string_view symbol, Scales scales,
-                       std::string_view client_order_id, std::string_view callback_rate, OrderParams& out,
+                       std::string_view client_order_id, const UsdmOrderOptions& options, OrderParams& out,
                        std::string& why) {
   OrderParams p;
   const char* tif = nullptr;
@@ -114,12 +139,12 @@ bool usdm_order_params(const th_order_request& req, std::string_view symbol, Sca
     case TH_ORD_TAKE_PROFIT_LIMIT: p.type = "TAKE_PROFIT"; limit_price = trigger = takes_tif = true; break;
     case TH_ORD_TAKE_PROFIT_MARKET: p.type = "TAKE_PROFIT_MARKET"; trigger = true; break;
     case TH_ORD_TRAILING_STOP:
-      if (callback_rate.empty())
+      if (options.callback_rate.empty())
         return fail(why, "a trailing stop on Binance USD-M needs a callback rate: set the connector's callback_rate "
                          "(percent, 0.1 to 10)");
       p.type = "TRAILING_STOP_MARKET";
-      p.callback_rate.assign(callback_rate);
-      if (req.trigger_price > 0) p.activation_price = format_fixed_trimmed(req.trigger_price, scales.price_scale);
+      p.callback_rate.assign(options.callback_rate);
+      if (req.trigger_price > 0) p.activate_price = format_fixed_trimmed(req.trigger_price, scales.price_scale);
       break;
     default: return fail(why, "unknown order type " + std::to_string(req.type));
   }
@@ -127,7 +152,14 @@ bool usdm_order_params(const th_order_request& req, std::string_view symbol, Sca
     return fail(why, "post-only (TH_OF_POST_ONLY / TH_TIF_GTX) is sent to Binance USD-M only on limit orders (GTX)");
   if (takes_tif) p.time_in_force = post_only ? "GTX" : tif;
   if (req.flags & TH_OF_REDUCE_ONLY) p.reduce_only = "true";
-  if (!prices(req, scales, limit_price, trigger, p, why)) return false;
+  if (usdm_algo_type(req.type)) {
+    // "New Algo Order": algoType "Only support CONDITIONAL"; the host's client order id is the
+    // clientAlgoId, by which the order is cancelled and looked up ("Cancel Algo Order", "Query
+    // Algo Order").
+    p.algo_type = "CONDITIONAL";
+    p.working_type.assign(options.working_type);
+  }
+  if (!prices(req, scales, limit_price, trigger, p, p.trigger_price, why)) return false;
   out = std::move(p);
   return true;
 }

@@ -47,7 +47,8 @@ TradingSession::TradingSession(Context ctx, const SymbolTable& symbols, TradingP
       symbols_(symbols),
       profile_(std::move(profile)),
       settings_(std::move(settings)),
-      rest_(ctx.self(), ctx.host(), settings_.rest_url, settings_.venue, settings_.recv_window_ms) {
+      rest_(ctx.self(), ctx.host(), settings_.rest_url, settings_.venue, settings_.recv_window_ms),
+      session_started_ns_(ctx.now()) {
   rest_.set_timeout_ms(static_cast<uint32_t>(settings_.request_timeout_ms));
   next_cookie_ = kKeepAliveCookie + 1;
 }
@@ -79,6 +80,7 @@ void TradingSession::submit(const th_order& order) {
   params.response_type = "RESULT";  // spot and USD-M: the order's state in the answer
   Order& o = track(order);
   o.params = std::move(params);
+  o.algo = !o.params.algo_type.empty();
   Call call;
   call.step = Step::Submit;
   call.client_order_id = cid;
@@ -94,6 +96,9 @@ void TradingSession::cancel(const th_order& order) {
   Call call;
   call.step = Step::Cancel;
   call.client_order_id = o.client_order_id;
+  // A triggered algo order is no longer the algo service's to cancel ("Cancel an active algo
+  // order"): what is left of it is the order it placed.
+  if (o.algo) call.order_id = o.triggered_order_id;
   std::string why;
   if (!send(call, why)) throw Error(TH_ERR_IO, why);
 }
@@ -162,16 +167,28 @@ bool TradingSession::build(const Call& call, RestCall& rc, std::string& why) con
       }
       break;
     case Step::Submit:
-      ep = &profile_.order;
+      ep = o->algo ? &profile_.algo_order : &profile_.order;
       rc.method = TH_HTTP_POST;
       append_order_params(o->params, rc.params);
       rc.flags = TH_HTTP_NOT_IDEMPOTENT;
       break;
     case Step::Cancel:
     case Step::QueryOrder:
-      ep = call.step == Step::Cancel ? &profile_.cancel : &profile_.query;
       rc.method = call.step == Step::Cancel ? TH_HTTP_DELETE : TH_HTTP_GET;
-      rc.params.add("symbol", o->symbol).add("origClientOrderId", o->client_order_id);
+      if (call.order_id >= 0) {
+        // The order an algo order placed: an ordinary order, known by its orderId only.
+        ep = call.step == Step::Cancel ? &profile_.cancel : &profile_.query;
+        rc.params.add("symbol", o->symbol).add("orderId", call.order_id);
+      } else if (o->algo) {
+        // "Cancel Algo Order" / "Query Algo Order": "Either algoId or clientAlgoId must be sent";
+        // no symbol. (The Cancel page's table spells them "algoid" / "clientalgoid"; Query's
+        // table, the WebSocket API pages and Binance's own connectors use the camel case.)
+        ep = call.step == Step::Cancel ? &profile_.algo_cancel : &profile_.algo_query;
+        rc.params.add("clientAlgoId", o->client_order_id);
+      } else {
+        ep = call.step == Step::Cancel ? &profile_.cancel : &profile_.query;
+        rc.params.add("symbol", o->symbol).add("origClientOrderId", o->client_order_id);
+      }
       break;
     case Step::OrderTrades:
       ep = &profile_.trades;
@@ -181,6 +198,10 @@ bool TradingSession::build(const Call& call, RestCall& rc, std::string& why) con
       // Without `symbol`: one request for every symbol (weight 40) instead of one per instrument;
       // orders of symbols this connector did not define are dropped when parsed.
       ep = &profile_.open_orders;
+      break;
+    case Step::AlgoOpenOrders:
+      // Without `symbol`, as open_orders: "orders for all symbols will be returned" (weight 40).
+      ep = &profile_.algo_open_orders;
       break;
     case Step::Balances: ep = &profile_.balances; break;
     case Step::Positions: ep = &profile_.positions; break;
@@ -244,6 +265,7 @@ std::string TradingSession::step_name(Step step) {
     case Step::QueryOrder: return "query_order";
     case Step::OrderTrades: return "order_trades";
     case Step::OpenOrders: return "open_orders";
+    case Step::AlgoOpenOrders: return "algo_open_orders";
     case Step::Balances: return "balances";
     case Step::Positions: return "positions";
   }
@@ -309,9 +331,15 @@ void TradingSession::on_http(uint64_t cookie, const th_http_response& r) {
       if (Order* o = find(call.client_order_id)) on_submitted(*o, body);
       return;
     case Step::Cancel:
-    case Step::QueryOrder: return on_order_report(call, body);
+    case Step::QueryOrder: {
+      const Order* o = find(call.client_order_id);
+      if (o && o->algo && call.order_id < 0)
+        return call.step == Step::Cancel ? on_algo_cancel(call, body) : on_algo_report(call, body);
+      return on_order_report(call, body);
+    }
     case Step::OrderTrades: return on_order_trades(call, body);
     case Step::OpenOrders: return on_open_orders(call, body);
+    case Step::AlgoOpenOrders: return on_algo_open_orders(call, body);
     case Step::Balances: return on_balances(call, body);
     case Step::Positions: return on_positions(call, body);
   }
@@ -345,7 +373,10 @@ void TradingSession::on_failure(Call& call, const th_http_response& r, const Api
       return reject(*o, err ? err->msg : why);
     case Step::Cancel:
       if (o == nullptr) return;
-      if (err && err->code == -2011) return look_up(*o, "a refused cancel (" + err->msg + ")");
+      // An algo order the venue does not know is -2013 rather than -2011 by analogy with Query
+      // Algo Order; either way, what became of it is asked.
+      if (err && (err->code == -2011 || (o->algo && err->code == -2013)))
+        return look_up(*o, "a refused cancel (" + err->msg + ")");
       if (action == ErrorAction::Rejected) {
         ctx_.warn(profile_.connector + " cancel refused order=" + id + " reason=" + why);
         return;
@@ -355,7 +386,19 @@ void TradingSession::on_failure(Call& call, const th_http_response& r, const Api
       return;
     case Step::QueryOrder:
       if (o == nullptr) return;
-      if (err && err->code == -2013) return not_at_venue(*o);
+      if (err && err->code == -2013) {
+        if (call.order_id >= 0) {
+          // The order an algo order placed is gone from the venue's records ("Query Order": orders
+          // CANCELED or EXPIRED without fills are dropped after 3 days): it ended unfilled.
+          o->lookup_reason.clear();
+          return set_state(*o, TH_ORDER_EXPIRED, o->filled_qty, o->avg_price, ctx_.now(),
+                           "the order the algo order placed (" + std::to_string(call.order_id) +
+                               ") is no longer at the venue");
+        }
+        if (call.for_unlinked) settle_unlinked(call.client_order_id);
+        if (Order* still = find(call.client_order_id)) not_at_venue(*still);
+        return;
+      }
       // The outcome of an order must be learnt: keep asking, whatever the error.
       return retry_later(std::move(call), wait);
     case Step::OrderTrades:
@@ -380,6 +423,7 @@ void TradingSession::on_failure(Call& call, const th_http_response& r, const Api
     case Step::ServerTime:
     case Step::ListenKey:
     case Step::OpenOrders:
+    case Step::AlgoOpenOrders:
     case Step::Balances:
     case Step::Positions:
       if (call.for_reconcile) {
@@ -450,8 +494,14 @@ void TradingSession::on_listen_key(const Call& call, std::string_view body) {
 }
 
 void TradingSession::on_submitted(Order& o, std::string_view body) {
-  OrderReport r;
   std::string error;
+  if (o.algo) {
+    AlgoOrderReport r;
+    if (!parse_algo_order(body, symbols_.scales_lookup(), r, error))
+      return look_up(o, "an unreadable algo order answer (" + error + ")");
+    return apply_algo(o, r, true);
+  }
+  OrderReport r;
   if (!parse_order_report(body, symbols_.scales_lookup(), r, error))
     return look_up(o, "an unreadable order answer (" + error + ")");  // 200: placed, but as what?
   // Fills come from the user data stream (executionReport TRADE). Without it, ask for them: the
@@ -494,7 +544,7 @@ void TradingSession::on_order_trades(const Call& call, std::string_view body) {
     ctx_.error(profile_.connector + " trades order=" + o->client_order_id + " error=" + error);
     return apply(*o, call.report);
   }
-  o->venue_order_id = call.report.order_id;
+  if (!o->algo) o->venue_order_id = call.report.order_id;
   for (const AccountTrade& t : trades)
     if (t.order_id == call.report.order_id)
       emit_fill(*o, std::to_string(t.id), t.is_buyer ? TH_SIDE_BUY : TH_SIDE_SELL, t.is_maker ? TH_LIQ_MAKER : TH_LIQ_TAKER,
@@ -512,12 +562,64 @@ void TradingSession::on_open_orders(const Call& call, std::string_view body) {
     return;
   }
   for (const OrderReport& r : reports) {
+    // An order an algo order of ours placed is that algo order's (its own client id is not ours).
+    if (auto t = triggered_.find(r.order_id); t != triggered_.end())
+      if (Order* algo = find(t->second)) {
+        apply(*algo, r);
+        continue;
+      }
     Order& o = track(r.client_order_id, r.symbol, r.side, r.type, r.orig_qty, r.price);
     apply(o, r);
   }
   ctx_.info(profile_.connector + " open orders count=" + std::to_string(reports.size()) + " other_symbols=" +
             std::to_string(skipped));
   if (call.for_reconcile) dispatch_step(Step::Balances, true);
+}
+
+void TradingSession::on_algo_open_orders(const Call& call, std::string_view body) {
+  std::vector<AlgoOrderReport> reports;
+  size_t skipped = 0;
+  std::string error;
+  if (!parse_algo_open_orders(body, symbols_.scales_lookup(), reports, skipped, error)) {
+    if (call.for_reconcile) return fail_reconcile(error);
+    ctx_.error(profile_.connector + " " + error);
+    return;
+  }
+  for (const AlgoOrderReport& r : reports) {
+    Order& o = track(r.client_algo_id, r.symbol, r.side, r.order_type, r.qty, r.price);
+    apply_algo(o, r, true);
+  }
+  ctx_.info(profile_.connector + " open algo orders count=" + std::to_string(reports.size()) + " other_symbols=" +
+            std::to_string(skipped));
+  // Then the ordinary ones, among which the orders these placed are now known as theirs.
+  if (call.for_reconcile) dispatch_step(Step::OpenOrders, true);
+}
+
+void TradingSession::on_algo_report(const Call& call, std::string_view body) {
+  AlgoOrderReport r;
+  std::string error;
+  if (!parse_algo_order(body, symbols_.scales_lookup(), r, error)) {
+    ctx_.error(profile_.connector + " algo order answer order=" + call.client_order_id + " error=" + error);
+    Call again = call;
+    ++again.attempt;
+    return retry_later(std::move(again), backoff(again.attempt));
+  }
+  if (Order* o = find(call.client_order_id)) apply_algo(*o, r, true);
+  if (call.for_unlinked) settle_unlinked(call.client_order_id);
+}
+
+void TradingSession::on_algo_cancel(const Call& call, std::string_view body) {
+  Order* o = find(call.client_order_id);
+  if (o == nullptr) return;
+  AlgoCancelAnswer a;
+  std::string error;
+  if (!parse_algo_cancel(body, a, error))
+    return look_up(*o, "an unreadable algo cancel answer (" + error + ")");
+  if (!a.success()) {
+    ctx_.warn(profile_.connector + " cancel refused order=" + o->client_order_id + " reason=" + a.code + " " + a.msg);
+    return;
+  }
+  set_state(*o, TH_ORDER_CANCELED, o->filled_qty, o->avg_price, ctx_.now());
 }
 
 void TradingSession::on_balances(const Call& call, std::string_view body) {
@@ -584,6 +686,7 @@ TradingSession::Order& TradingSession::track(const th_order& order) {
     o.type = order.req.type;
     o.qty = order.req.qty;
     o.price = order.req.price;
+    o.algo = profile_.has_algo_orders() && usdm_algo_type(order.req.type);
   }
   return o;
 }
@@ -617,8 +720,16 @@ void TradingSession::look_up(Order& o, std::string reason) {
 }
 
 void TradingSession::not_at_venue(Order& o) {
-  if (o.submit_timestamp_ms != 0) {
-    const int64_t settle_ms = o.submit_timestamp_ms + rest_.recv_window_ms() + kSettleMs;
+  // "Does not exist" is believed only once no request that could still create the order can be
+  // accepted: Binance refuses a request whose timestamp is more than recvWindow old (rest-api.md,
+  // "Timing security"). For an order this session sent, that is its POST's timestamp plus
+  // recvWindow. For one it took over from a host that died (a journaled PENDING_NEW order of an
+  // earlier run), any POST of that host was timestamped before this session began, which bounds it
+  // (with this config's recvWindow: changing recv_window across a crash weakens the bound).
+  const int64_t sent_ms =
+      o.submit_timestamp_ms != 0 ? o.submit_timestamp_ms : rest_.clock().server_ms(session_started_ns_);
+  {
+    const int64_t settle_ms = sent_ms + rest_.recv_window_ms() + kSettleMs;
     const th_time_ns now = ctx_.now();
     if (rest_.clock().server_ms(now) < settle_ms) {
       Call call;
@@ -633,7 +744,11 @@ void TradingSession::not_at_venue(Order& o) {
 }
 
 void TradingSession::apply(Order& o, const OrderReport& r) {
-  o.venue_order_id = r.order_id;
+  // An algo order's ordinary report is one of the order it placed.
+  if (o.algo)
+    link_triggered(o, r.order_id);
+  else
+    o.venue_order_id = r.order_id;
   o.lookup_reason.clear();
   const th_time_ns ts = r.time_ms > 0 ? ms_to_ns(r.time_ms) : ctx_.now();
   if (!r.has_state) return set_state(o, TH_ORDER_NEW, o.filled_qty, o.avg_price, ts);  // ACK
@@ -678,7 +793,10 @@ void TradingSession::forget_if_final(Order& o) {
   finished_.push_back(o.client_order_id);
   while (finished_.size() > kMaxFinished) {
     auto it = orders_.find(finished_.front());
-    if (it != orders_.end() && !it->second.open()) orders_.erase(it);
+    if (it != orders_.end() && !it->second.open()) {
+      triggered_.erase(it->second.triggered_order_id);
+      orders_.erase(it);
+    }
     finished_.pop_front();
   }
 }
@@ -714,7 +832,8 @@ void TradingSession::on_ws(uint64_t conn, int32_t what, std::string_view data) {
   if (conn != user_ws_) return;  // a stream closed for a newer listenKey
   if (what == TH_WS_OPENED) {
     user_stream_up_ = true;
-    if (reconcile_ == Reconcile::Running) return dispatch_step(Step::OpenOrders, true);
+    if (reconcile_ == Reconcile::Running)
+      return dispatch_step(profile_.has_algo_orders() ? Step::AlgoOpenOrders : Step::OpenOrders, true);
     // Back after a drop: whatever happened meanwhile is only known by asking.
     refresh_open_orders();
     dispatch_step(Step::Balances, false);
@@ -758,6 +877,12 @@ void TradingSession::on_user_event(std::string_view frame) {
       for (const Balance& b : ev.account_update.balances) emit_balance(b, ts);
       return emit_positions(ev.account_update.positions, ts, false);
     }
+    case UserEventKind::AlgoUpdate: {
+      const AlgoOrderReport& r = ev.algo;
+      Order* o = find(r.client_algo_id);
+      if (o == nullptr) o = &track(r.client_algo_id, r.symbol, r.side, r.order_type, r.qty, r.price);
+      return apply_algo(*o, r, false);
+    }
     case UserEventKind::Other:
       if (ev.event_type == "listenKeyExpired") renew_listen_key();
       return;
@@ -765,8 +890,21 @@ void TradingSession::on_user_event(std::string_view frame) {
 }
 
 void TradingSession::on_execution(const ExecutionReport& e) {
-  Order& o = track(e.placed_client_order_id(), e.symbol, e.side, e.order_type, e.qty, e.price);
-  o.venue_order_id = e.order_id;
+  if (auto t = triggered_.find(e.order_id); t != triggered_.end())
+    if (Order* o = find(t->second)) return apply_execution(*o, e, true);
+  const std::string& cid = e.placed_client_order_id();
+  if (Order* o = find(cid)) {
+    // An algo order trades only through the order it places: an ORDER_TRADE_UPDATE under its
+    // client id is that order's (should the venue give it the clientAlgoId).
+    if (o->algo) link_triggered(*o, e.order_id);
+    return apply_execution(*o, e, o->algo);
+  }
+  if (hold_unlinked(e)) return;
+  apply_execution(track(cid, e.symbol, e.side, e.order_type, e.qty, e.price), e, false);
+}
+
+void TradingSession::apply_execution(Order& o, const ExecutionReport& e, bool placed_by_algo) {
+  if (!placed_by_algo) o.venue_order_id = e.order_id;
   const th_time_ns ts = ms_to_ns(e.transaction_time_ms);
   if (e.execution_type == "TRADE")
     emit_fill(o, std::to_string(e.trade_id), th_side(e.side), e.maker ? TH_LIQ_MAKER : TH_LIQ_TAKER,
@@ -774,6 +912,108 @@ void TradingSession::on_execution(const ExecutionReport& e) {
   const bool no_reason = e.reject_reason.empty() || e.reject_reason == "NONE";
   set_state(o, th_order_state(e.status), e.cumulative_qty, e.avg_price, ts,
             no_reason ? std::string_view() : std::string_view(e.reject_reason));
+}
+
+// ---- algo orders ---------------------------------------------------------------------------
+
+void TradingSession::apply_algo(Order& o, const AlgoOrderReport& r, bool from_rest) {
+  o.algo = true;
+  o.venue_order_id = r.algo_id;
+  if (from_rest) o.lookup_reason.clear();
+  const th_time_ns ts = r.time_ms > 0 ? ms_to_ns(r.time_ms) : ctx_.now();
+  if (r.actual_order_id >= 0) link_triggered(o, r.actual_order_id);
+  switch (r.status) {
+    case AlgoStatus::New:
+    case AlgoStatus::Triggering:
+      return set_state(o, TH_ORDER_NEW, o.filled_qty, o.avg_price, ts);
+    case AlgoStatus::Triggered:
+    case AlgoStatus::Finished:
+      // The host's order lives on as the order it placed: fills and state are that order's, from
+      // its ORDER_TRADE_UPDATEs. A request's answer (a lookup, a restart) or the end of the algo
+      // order with the host's order still open asks the venue for them instead.
+      acknowledge(o, ts);
+      if (!o.open() || (!from_rest && r.status != AlgoStatus::Finished)) return;
+      if (o.triggered_order_id < 0) {
+        ctx_.warn(profile_.connector + " algo order " + std::string(to_string(r.status)) + " without the order it placed order=" +
+                  o.client_order_id);
+        return;
+      }
+      if (from_rest || o.lookup_reason.empty())
+        query_triggered(o, "algo order " + std::string(to_string(r.status)));
+      return;
+    case AlgoStatus::Canceled:
+      return set_state(o, TH_ORDER_CANCELED, o.filled_qty, o.avg_price, ts, r.reason);
+    case AlgoStatus::Expired:
+      return set_state(o, TH_ORDER_EXPIRED, o.filled_qty, o.avg_price, ts, r.reason);
+    case AlgoStatus::Rejected: {
+      const std::string why = r.reason.empty() ? std::string("rejected by the matching engine") : r.reason;
+      if (o.state == TH_ORDER_PENDING_NEW) return reject(o, why);
+      // Acknowledged orders cannot become REJECTED (plugin.h, order states): the venue dropped it.
+      ctx_.warn(profile_.connector + " algo order rejected when it triggered order=" + o.client_order_id + " reason=" + why);
+      return set_state(o, TH_ORDER_EXPIRED, o.filled_qty, o.avg_price, ts, "algo order rejected when it triggered: " + why);
+    }
+  }
+}
+
+void TradingSession::link_triggered(Order& o, int64_t triggered_order_id) {
+  if (triggered_order_id < 0 || o.triggered_order_id == triggered_order_id) return;
+  if (o.triggered_order_id >= 0) triggered_.erase(o.triggered_order_id);
+  o.triggered_order_id = triggered_order_id;
+  triggered_[triggered_order_id] = o.client_order_id;
+  ctx_.info(profile_.connector + " algo order triggered order=" + o.client_order_id + " algo_id=" +
+            std::to_string(o.venue_order_id) + " placed_order_id=" + std::to_string(triggered_order_id));
+  auto held = unlinked_.find(triggered_order_id);
+  if (held == unlinked_.end()) return;
+  const std::vector<ExecutionReport> executions = std::move(held->second.executions);
+  unlinked_.erase(held);
+  for (const ExecutionReport& e : executions) apply_execution(o, e, true);
+}
+
+void TradingSession::query_triggered(Order& o, std::string reason) {
+  o.lookup_reason = std::move(reason);
+  Call call;
+  call.step = Step::QueryOrder;
+  call.client_order_id = o.client_order_id;
+  call.order_id = o.triggered_order_id;
+  dispatch(std::move(call));
+}
+
+bool TradingSession::hold_unlinked(const ExecutionReport& e) {
+  if (!profile_.has_algo_orders()) return false;
+  std::set<std::string> candidates;
+  for (const auto& [cid, o] : orders_)
+    if (o.algo && o.open() && o.triggered_order_id < 0 && o.symbol == e.symbol) candidates.insert(cid);
+  if (candidates.empty()) return false;
+  auto [held, added] = unlinked_.try_emplace(e.order_id);
+  held->second.executions.push_back(e);
+  if (!added) return true;  // its algo orders are being asked already
+  held->second.candidates = candidates;
+  ctx_.info(profile_.connector + " holding order_id=" + std::to_string(e.order_id) + " client_order_id=" +
+            e.client_order_id + ": placed by an algo order of ours? asking algo_orders=" + std::to_string(candidates.size()));
+  for (const std::string& cid : candidates) {
+    Order& o = orders_.at(cid);
+    if (o.lookup_reason.empty()) o.lookup_reason = "an order it may have placed";
+    Call call;
+    call.step = Step::QueryOrder;
+    call.client_order_id = cid;
+    call.for_unlinked = true;
+    dispatch(std::move(call));
+  }
+  return true;
+}
+
+void TradingSession::settle_unlinked(const std::string& client_order_id) {
+  for (auto it = unlinked_.begin(); it != unlinked_.end();) {
+    it->second.candidates.erase(client_order_id);
+    if (!it->second.candidates.empty()) {
+      ++it;
+      continue;
+    }
+    const std::vector<ExecutionReport> executions = std::move(it->second.executions);
+    it = unlinked_.erase(it);
+    for (const ExecutionReport& e : executions)
+      apply_execution(track(e.placed_client_order_id(), e.symbol, e.side, e.order_type, e.qty, e.price), e, false);
+  }
 }
 
 // ---- events --------------------------------------------------------------------------------

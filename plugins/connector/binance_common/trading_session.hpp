@@ -7,10 +7,11 @@
 // Sources. Spot: binance/binance-spot-api-docs rest-api.md (2023-06-07) "Account endpoints" and
 // "User data stream endpoints", user-data-stream.md (2022-12-05), errors.md. USD-M: the pages of
 // developers.binance.com/docs/derivatives/usds-margined-futures (stored 2026-05) "General Info",
-// "New Order(TRADE)", "Query Order", "Cancel Order", "Current All Open Orders", "Account Trade
+// "New Order(TRADE)", "Query Order", "Cancel Order", "Current All Open Orders", "New Algo
+// Order(TRADE)", "Cancel Algo Order", "Query Algo Order", "Current All Algo Open Orders", "Account Trade
 // List", "Account Information V2", "Position Information V2", "Change Initial Leverage",
 // "Change Margin Type", "Start/Keepalive User Data Stream", "Event: Order Update", "Event: Balance
-// and Position Update". The two share the error codes (-1021, -2011, -2013, ...), the SIGNED
+// and Position Update", "Event: Algo Order Update". The two share the error codes (-1021, -2011, -2013, ...), the SIGNED
 // scheme and the listenKey life cycle.
 //
 // The unknown-outcome rule. An order POST whose answer is lost (the host reports
@@ -34,9 +35,10 @@
 // Reconcile: server time (the offset for timestamps); then the profile's account settings, one
 // request per traded instrument (USD-M: margin type, leverage), in turn; then the listenKey and the
 // stream <ws_url>/ws/<listenKey>; once it is open, the open orders of ALL symbols (one request;
-// orders of symbols without an instrument are dropped), then the balances, then (USD-M) the
-// positions, then TH_STATUS_RECONCILED. Each step is tried 3 times; then TH_STATUS_ERROR with the
-// reason. A setting the venue refuses fails the reconcile with the venue's words.
+// orders of symbols without an instrument are dropped; USD-M: the open algo orders first), then
+// the balances, then (USD-M) the positions, then TH_STATUS_RECONCILED. Each step is tried 3
+// times; then TH_STATUS_ERROR with the reason. A setting the venue refuses fails the reconcile
+// with the venue's words.
 //
 // The user data stream: an execution (spot executionReport, USD-M ORDER_TRADE_UPDATE) ->
 // TH_EV_FILL (x = TRADE) then TH_EV_ORDER; spot outboundAccountPosition -> TH_EV_BALANCE per asset;
@@ -45,6 +47,22 @@
 // (a new key gets a new stream). Open again -> every order known open is looked up, balances (and
 // positions) are read again, TH_STATUS_READY. Keep-alive PUT every 30 minutes (and the server time
 // measured again).
+//
+// Algo orders (USD-M's conditional types through the Algo Order API; algo_orders.hpp says how an
+// algo order and the order it places are linked). Sent to profile.algo_order with clientAlgoId =
+// the client order id; cancelled and looked up by clientAlgoId on the algo paths, under the same
+// unknown-outcome rule (never sent twice; "does not exist" believed after the settle time). The
+// reported venue_order_id is the algoId. Algo status -> order state: NEW, TRIGGERING -> NEW;
+// CANCELED -> CANCELED; EXPIRED -> EXPIRED; REJECTED -> REJECTED before it was acknowledged, else
+// EXPIRED with the reason (plugin.h has no NEW -> REJECTED). TRIGGERED and FINISHED: from then on
+// the host's order IS the order the algo order placed (actualOrderId / "ai"): its
+// ORDER_TRADE_UPDATEs give the fills (once each) and the state; when a REST answer says so (a
+// lookup, a restart) or the algo order FINISHED with the host's order still open, that order is
+// asked for by orderId, then its trades. An ORDER_TRADE_UPDATE of an order nobody knows while algo
+// orders of ours on its symbol have not yet named theirs is held, and those algo orders are asked
+// for: it goes to the one that placed it, or on as the order it is once every one has answered
+// otherwise. Reconcile reads the open algo orders before the open orders, so an order one of them
+// placed is reported as that algo order.
 #ifndef TRADEHOST_BINANCE_TRADING_SESSION_HPP
 #define TRADEHOST_BINANCE_TRADING_SESSION_HPP
 
@@ -106,10 +124,17 @@ struct TradingProfile {
   Endpoint open_orders;   ///< GET open orders of every symbol
   Endpoint balances;      ///< GET the balances
   Endpoint positions;     ///< GET positions; empty path = the venue has none (spot)
+  /// USD-M's Algo Order API, where orders whose parameters carry an algo_type go (usdm_algo_type:
+  /// the conditional types). Empty paths = the venue has none (spot).
+  Endpoint algo_order;        ///< POST new algo order; weight on REQUEST_WEIGHT (USD-M: 0)
+  Endpoint algo_cancel;       ///< DELETE an algo order by clientAlgoId
+  Endpoint algo_query;        ///< GET an algo order by clientAlgoId
+  Endpoint algo_open_orders;  ///< GET open algo orders of every symbol
   std::string orders_header;       ///< the order-count header of orders_per_window ("X-MBX-ORDER-COUNT-10S")
   th_time_ns orders_window_ns = 0;  ///< its window
   OrderParamsFn order_params;
   BalancesFn parse_balances;
+  bool has_algo_orders() const { return !algo_order.path.empty(); }
 };
 
 /// Connection settings of the order side.
@@ -158,11 +183,12 @@ class TradingSession {
     Setting,      // one AccountSetting for one symbol
     ListenKey,    // POST profile.user_stream
     KeepAlive,    // PUT profile.user_stream
-    Submit,       // POST profile.order
-    Cancel,       // DELETE profile.cancel
-    QueryOrder,   // GET profile.query
+    Submit,       // POST profile.order (an algo order: profile.algo_order)
+    Cancel,       // DELETE profile.cancel (algo_cancel)
+    QueryOrder,   // GET profile.query (algo_query; by orderId: the order an algo order placed)
     OrderTrades,  // GET profile.trades (the fills of one order)
     OpenOrders,   // GET profile.open_orders
+    AlgoOpenOrders,  // GET profile.algo_open_orders
     Balances,     // GET profile.balances
     Positions,    // GET profile.positions
   };
@@ -176,6 +202,8 @@ class TradingSession {
     OrderReport report;           // OrderTrades: the order state to emit after the fills
     size_t setting = 0;           // Setting: instrument index * settings + setting index
     std::string symbol;           // Setting: the symbol it is for
+    int64_t order_id = -1;        // QueryOrder: ask by this orderId (the order an algo order placed)
+    bool for_unlinked = false;    // QueryOrder of an algo order: asked after an execution was held
     th_time_ns queued_at = 0;
   };
   /// What the connector knows of one order.
@@ -186,7 +214,9 @@ class TradingSession {
     std::string symbol;
     int32_t side = 0, type = 0;
     th_fixed qty = 0, price = 0;
-    int64_t venue_order_id = -1;  // Binance orderId, -1 until known
+    int64_t venue_order_id = -1;  // Binance orderId (an algo order: its algoId), -1 until known
+    bool algo = false;            // an algo order (Algo Order API): cancel, query and events are the algo ones
+    int64_t triggered_order_id = -1;  // the orderId the algo order placed when it triggered, -1 before
     int32_t state = TH_ORDER_PENDING_NEW;
     th_fixed filled_qty = 0, avg_price = 0;
     OrderParams params;               // of the POST, to send again after a refusal that passes
@@ -217,6 +247,9 @@ class TradingSession {
   void on_order_report(Call& call, std::string_view body);
   void on_order_trades(const Call& call, std::string_view body);
   void on_open_orders(const Call& call, std::string_view body);
+  void on_algo_open_orders(const Call& call, std::string_view body);
+  void on_algo_report(const Call& call, std::string_view body);
+  void on_algo_cancel(const Call& call, std::string_view body);
   void on_balances(const Call& call, std::string_view body);
   void on_positions(const Call& call, std::string_view body);
   void reconciled();
@@ -235,10 +268,29 @@ class TradingSession {
   void forget_if_final(Order& o);
   void refresh_open_orders();
 
+  // Algo orders (algo_orders.hpp has how an algo order and the order it places are linked).
+  /// Applies what the venue says of an algo order; `from_rest` when it answers a request (then a
+  /// TRIGGERED / FINISHED order's own order is looked up for its fills and state).
+  void apply_algo(Order& o, const AlgoOrderReport& r, bool from_rest);
+  /// Links an algo order to the order it placed and replays that order's held executions.
+  void link_triggered(Order& o, int64_t triggered_order_id);
+  /// GET the order an algo order placed (by orderId), then its fills and state.
+  void query_triggered(Order& o, std::string reason);
+  /// Holds an execution of an order nobody knows while algo orders of its symbol might have
+  /// placed it, and asks the venue about those; false when there are none.
+  bool hold_unlinked(const ExecutionReport& e);
+  /// A request asked after an execution was held has answered for algo order `client_order_id`
+  /// (had it placed a held order, the answer linked it): it is no candidate any more, and held
+  /// executions no algo order of ours can have placed go on as the orders they are.
+  void settle_unlinked(const std::string& client_order_id);
+
   // User data stream.
   void open_user_stream(const std::string& listen_key);
   void on_user_event(std::string_view frame);
   void on_execution(const ExecutionReport& e);
+  /// An execution of order `o`, or (`placed_by_algo`) of the order algo order `o` placed, whose
+  /// venue id and type are not `o`'s.
+  void apply_execution(Order& o, const ExecutionReport& e, bool placed_by_algo);
 
   // Events.
   void emit_order(const Order& o, th_time_ns ts, std::string_view reason);
@@ -254,6 +306,7 @@ class TradingSession {
   TradingProfile profile_;
   TradingSettings settings_;
   RestClient rest_;
+  th_time_ns session_started_ns_ = 0;  // host clock when this session began (not_at_venue)
   std::set<th_instrument_id> traded_;
   uint64_t next_cookie_ = kCookieBase;
   std::map<uint64_t, Call> in_flight_;  // by HTTP cookie
@@ -269,6 +322,14 @@ class TradingSession {
   bool user_stream_up_ = false;
   bool renewing_key_ = false;
   uint64_t keep_alive_timer_ = 0;
+  std::map<int64_t, std::string> triggered_;  // orderId an algo order placed -> the algo order's client id
+  /// Executions of orders no known order names, held while an algo order of ours may have placed
+  /// them (by orderId), with the client ids of the algo orders that still might have.
+  struct Unlinked {
+    std::vector<ExecutionReport> executions;
+    std::set<std::string> candidates;
+  };
+  std::map<int64_t, Unlinked> unlinked_;
 };
 
 }  // namespace tradehost::binance

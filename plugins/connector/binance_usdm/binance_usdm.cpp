@@ -6,9 +6,11 @@
 //
 // Sources: developers.binance.com/docs/derivatives/usds-margined-futures as stored 2026-05
 // ("General Info", "Exchange Information", "New Order(TRADE)", "Query Order", "Cancel Order",
-// "Current All Open Orders", "Account Trade List", "Account Information V2", "Position
+// "Current All Open Orders", "New Algo Order(TRADE)", "Cancel Algo Order", "Query Algo Order",
+// "Current All Algo Open Orders", "Account Trade List", "Account Information V2", "Position
 // Information V2", "Change Initial Leverage", "Change Margin Type", "Start/Keepalive User Data
-// Stream", "Event: Order Update", "Event: Balance and Position Update", "Websocket Market Streams").
+// Stream", "Event: Order Update", "Event: Balance and Position Update", "Event: Algo Order Update",
+// "Websocket Market Streams").
 //
 // Instruments: GET /fapi/v1/exchangeInfo; each TRADING symbol with contractType PERPETUAL becomes
 // a TH_INST_PERPETUAL "BASE/QUOTE:SETTLE" ("BTC/USDT:USDT", settle = marginAsset); quarterly
@@ -16,23 +18,24 @@
 // bookTicker as quotes, from <ws_url>/ws/<symbol>@<stream>.
 //
 // Orders (mode = "live"): one-way position mode (no positionSide is sent, so Binance's default
-// BOTH). submit = POST /fapi/v1/order with newClientOrderId (usdm_order_params: LIMIT, MARKET,
-// STOP, STOP_MARKET, TAKE_PROFIT, TAKE_PROFIT_MARKET, TRAILING_STOP_MARKET with `callback_rate`;
-// reduceOnly from TH_OF_REDUCE_ONLY; timeInForce GTC / IOC / FOK / GTX). NOTE: since 2025-12 Binance
-// takes the conditional types (everything but LIMIT and MARKET) only on POST /fapi/v1/algoOrder
-// ("New Algo Order(TRADE)"); /fapi/v1/order refuses them with -4120 "Order type not supported for
-// this endpoint. Please use the Algo Order API endpoints instead.", which reaches the strategy as
-// REJECTED with those words. The algo order life cycle (algoId, its own query and cancel) is not
-// implemented here.
-// cancel = DELETE /fapi/v1/order by origClientOrderId; query = GET /fapi/v1/order by
-// origClientOrderId plus GET /fapi/v1/userTrades?orderId= for its fills; reconcile = GET
-// /fapi/v1/time, then for every traded instrument POST /fapi/v1/marginType (`margin_type`; -4046
-// "No need to change margin type." is success) and POST /fapi/v1/leverage (`leverage`), then the
-// listenKey (POST /fapi/v1/listenKey) and its stream, GET /fapi/v1/openOrders (all symbols), GET
-// /fapi/v2/account (its assets' wallet balances) and GET /fapi/v2/positionRisk, then
-// TH_STATUS_RECONCILED. On the user data
-// stream ORDER_TRADE_UPDATE gives TH_EV_FILL and TH_EV_ORDER, ACCOUNT_UPDATE gives TH_EV_BALANCE
-// (wallet balance) and TH_EV_POSITION (signed amount, entry price).
+// BOTH). LIMIT and MARKET: POST /fapi/v1/order with newClientOrderId (timeInForce GTC / IOC / FOK /
+// GTX), cancel = DELETE /fapi/v1/order and query = GET /fapi/v1/order by origClientOrderId plus
+// GET /fapi/v1/userTrades?orderId= for the fills. The conditional types -- STOP, STOP_MARKET,
+// TAKE_PROFIT, TAKE_PROFIT_MARKET, TRAILING_STOP_MARKET (with `callback_rate`) -- go through the
+// Algo Order API, the only way Binance takes them since 2025-12 (/fapi/v1/order answers -4120):
+// POST /fapi/v1/algoOrder with algoType CONDITIONAL, clientAlgoId = the host's client order id,
+// triggerPrice and workingType (`working_type`); cancel = DELETE /fapi/v1/algoOrder and query =
+// GET /fapi/v1/algoOrder by clientAlgoId. When one triggers, the order Binance places for it (named
+// by the algo order's actualOrderId / ALGO_UPDATE "ai") carries its fills and final state, which
+// are reported as the host's one order (TradingSession, algo_orders.hpp). reduceOnly from
+// TH_OF_REDUCE_ONLY. reconcile = GET /fapi/v1/time, then for every traded instrument POST
+// /fapi/v1/marginType (`margin_type`; -4046 "No need to change margin type." is success) and POST
+// /fapi/v1/leverage (`leverage`), then the listenKey (POST /fapi/v1/listenKey) and its stream, GET
+// /fapi/v1/openAlgoOrders and GET /fapi/v1/openOrders (all symbols), GET /fapi/v2/account (its
+// assets' wallet balances) and GET /fapi/v2/positionRisk, then TH_STATUS_RECONCILED. On the user
+// data stream ORDER_TRADE_UPDATE gives TH_EV_FILL and TH_EV_ORDER, ALGO_UPDATE TH_EV_ORDER,
+// ACCOUNT_UPDATE gives TH_EV_BALANCE (wallet balance) and TH_EV_POSITION (signed amount, entry
+// price).
 #include <binance_common/venue_connector.hpp>
 #include <cctype>
 #include <string>
@@ -80,11 +83,23 @@ std::string read_callback_rate(const Context& ctx) {
   return tradehost::format_fixed_trimmed(tenths, 1);
 }
 
-// Weights ("Request Weight" of each page): time 1, listenKey 1, New Order 0 on the IP limit (1 on
-// the order counts), Cancel Order 1, Query Order 1, Account Trade List 5, Current All Open Orders
-// 40 without a symbol, Account Information V2 5, Position Information V2 5. "Order Rate
-// Limits": counted per account in X-MBX-ORDER-COUNT-1M (and -10S).
-binance::TradingProfile usdm_profile(std::string callback_rate) {
+/// The `working_type` key as Binance's workingType ("triggerPrice triggered by: MARK_PRICE,
+/// CONTRACT_PRICE. Default CONTRACT_PRICE").
+std::string read_working_type(const Context& ctx) {
+  std::string text = ctx.str("working_type");
+  for (auto& c : text) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  if (text != "CONTRACT_PRICE" && text != "MARK_PRICE")
+    throw Error(TH_ERR_INVALID_ARG,
+                "working_type must be \"CONTRACT_PRICE\" or \"MARK_PRICE\", not \"" + ctx.str("working_type") + "\"");
+  return text;
+}
+
+// Weights ("Request Weight" of each page): time 1, listenKey 1, New Order and New Algo Order 0 on
+// the IP limit (1 on the order counts), Cancel Order, Cancel Algo Order, Query Order and Query
+// Algo Order 1, Account Trade List 5, Current All Open Orders and Current All Algo Open Orders 40
+// without a symbol, Account Information V2 5, Position Information V2 5. "Order Rate Limits":
+// counted per account in X-MBX-ORDER-COUNT-1M (and -10S).
+binance::TradingProfile usdm_profile(std::string callback_rate, std::string working_type) {
   binance::TradingProfile p;
   p.connector = "binance_usdm";
   p.venue = binance::Venue::UsdM;
@@ -96,14 +111,18 @@ binance::TradingProfile usdm_profile(std::string callback_rate) {
   p.query = {"/fapi/v1/order", 1};
   p.trades = {"/fapi/v1/userTrades", 5};
   p.open_orders = {"/fapi/v1/openOrders", 40};
+  p.algo_order = {"/fapi/v1/algoOrder", 0};
+  p.algo_cancel = {"/fapi/v1/algoOrder", 1};
+  p.algo_query = {"/fapi/v1/algoOrder", 1};
+  p.algo_open_orders = {"/fapi/v1/openAlgoOrders", 40};
   p.balances = {"/fapi/v2/account", 5};
   p.positions = {"/fapi/v2/positionRisk", 5};
   p.orders_header = "X-MBX-ORDER-COUNT-1M";
   p.orders_window_ns = 60'000'000'000;
-  p.order_params = [rate = std::move(callback_rate)](const th_order_request& req, const binance::SymbolTable::Entry& e,
-                                                     std::string_view cid, binance::OrderParams& out,
-                                                     std::string& why) {
-    return binance::usdm_order_params(req, e.symbol, e.scales, cid, rate, out, why);
+  p.order_params = [rate = std::move(callback_rate), working = std::move(working_type)](
+                       const th_order_request& req, const binance::SymbolTable::Entry& e, std::string_view cid,
+                       binance::OrderParams& out, std::string& why) {
+    return binance::usdm_order_params(req, e.symbol, e.scales, cid, binance::UsdmOrderOptions{rate, working}, out, why);
   };
   p.parse_balances = binance::parse_futures_account;
   return p;
@@ -146,8 +165,9 @@ class BinanceUsdm : public binance::VenueConnector {
  public:
   static constexpr const char* type_name = "binance_usdm";
   static constexpr const char* description =
-      "Binance USD-M perpetual futures: instruments from exchangeInfo, bars, trades, quotes and order books; live orders, fills, "
-      "balances and positions through the REST API and the user data stream; leverage and margin type per instrument";
+      "Binance USD-M perpetual futures: instruments from exchangeInfo, bars, trades, quotes and order books; live orders "
+      "(conditional ones through the Algo Order API), fills, balances and positions through the REST API and the user data "
+      "stream; leverage and margin type per instrument";
 
   static std::vector<Field> config() {
     return binance::venue_config_fields(
@@ -166,11 +186,14 @@ class BinanceUsdm : public binance::VenueConnector {
             Field{"callback_rate", TH_CFG_STR, "\"\"",
                   "trailing stops: TRAILING_STOP_MARKET callbackRate, 0.1 to 10; empty = trailing stops are refused"}
                 .with_unit("percent"),
+            {"working_type", TH_CFG_STR, "\"CONTRACT_PRICE\"",
+             "conditional orders (Algo Order API): the price their trigger watches, CONTRACT_PRICE (last price) or "
+             "MARK_PRICE"},
         });
   }
 
   explicit BinanceUsdm(Context ctx)
-      : VenueConnector(ctx, kUsdmDefaults, usdm_profile(read_callback_rate(ctx)), usdm_settings(ctx),
+      : VenueConnector(ctx, kUsdmDefaults, usdm_profile(read_callback_rate(ctx), read_working_type(ctx)), usdm_settings(ctx),
                        ctx.i64("request_weight_limit")) {}
 
  protected:

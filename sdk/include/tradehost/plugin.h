@@ -13,6 +13,8 @@
  *        submit/cancel/reconcile and of the order, fill and balance events a venue emits is
  *        written out below (LIVE VENUES). A 1.2 connector reads `query` as NULL. Order books:
  *        new th_book_level and th_ev_book for TH_EV_BOOK_SNAPSHOT / TH_EV_BOOK_DELTA.
+ *   1.4  The kill switch: th_host_api gains kill_switch and kill_state (248 -> 264 bytes);
+ *        TH_KILL_ACTIVE / TH_KILL_REDUCING / TH_KILL_HALTED.
  *
  * COMPATIBILITY  Append-only. Every struct that crosses the boundary starts with `struct_size` =
  *   sizeof as compiled by its WRITER. The reader copies min(struct_size, own sizeof) into a zeroed
@@ -40,7 +42,7 @@
 #include <stdint.h>
 
 #define TH_ABI_MAJOR 1u /* breaking change: the host refuses a plugin whose major differs        */
-#define TH_ABI_MINOR 3u /* bumped whenever a field, function or enum value is appended            */
+#define TH_ABI_MINOR 4u /* bumped whenever a field, function or enum value is appended            */
 #define TH_ABI_VERSION ((TH_ABI_MAJOR << 16) | TH_ABI_MINOR)
 #define TH_ABI_VERSION_MAJOR(v) ((uint32_t)(v) >> 16)
 #define TH_ABI_VERSION_MINOR(v) ((uint32_t)(v)&0xFFFFu)
@@ -463,7 +465,22 @@ typedef struct th_host_api {
    * TH_ERR_NOT_FOUND without a credential.                                                      */
   th_status (*sign)(th_instance* self, int32_t algorithm, th_bytes payload, char* out, size_t cap,
                     size_t* len);
+  /* ---- 1.4: the kill switch (one per bot; persisted in paper and live mode). ---------------- */
+  /* Moves the bot's kill switch to a STRICTER state (TH_KILL_REDUCING: only orders that shrink a
+   * position pass; TH_KILL_HALTED: every open order is cancelled, no order passes, positions are
+   * flattened when [bot] flatten_on_halt says so). Audited with the caller's name and `reason`
+   * (copied, required) and notified on topic "kill_switch". A risk rule calls it on a breach (daily
+   * loss, drawdown), a notifier on an operator's command. TH_OK also when the switch is already
+   * at least that strict; TH_ERR_REJECTED for a less strict state: resuming takes an
+   * authenticated operator action (the control API), never a plugin's; TH_ERR_INVALID_ARG for an
+   * unknown state or an empty reason.                                                          */
+  th_status (*kill_switch)(th_instance* self, int32_t state, th_str reason);
+  /* The kill switch's current state (TH_KILL_*).                                               */
+  th_status (*kill_state)(th_instance* self, int32_t* out);
 } th_host_api;
+
+/* 1.4: kill switch states, from least to most strict.                                          */
+enum { TH_KILL_ACTIVE = 0, TH_KILL_REDUCING = 1, TH_KILL_HALTED = 2 };
 
 /* ---- What a plugin provides: one th_component per TOML `type`. ------------------------------ */
 enum { TH_KIND_CONNECTOR = 1, TH_KIND_STRATEGY = 2, TH_KIND_RISK = 3, TH_KIND_NOTIFIER = 4 };

@@ -25,6 +25,7 @@
 
 #include <tradehost/plugin.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <new>
@@ -140,6 +141,20 @@ class Context {
   void warn(std::string_view msg) const { log(TH_LOG_WARN, msg); }
   void error(std::string_view msg) const { log(TH_LOG_ERROR, msg); }
   th_time_ns now() const { return host_->now(self_); }
+  /// ABI 1.4: moves the bot's kill switch to a stricter state (TH_KILL_REDUCING or
+  /// TH_KILL_HALTED) with a reason for the audit (plugin.h, kill_switch). Returns false when the
+  /// host is older than 1.4 or refuses (a less strict state); never throws.
+  bool kill_switch(int32_t state, std::string_view reason) const {
+    if (host_->struct_size < offsetof(th_host_api, kill_switch) + sizeof(void*) || !host_->kill_switch) return false;
+    return host_->kill_switch(self_, state, to_th(reason)) == TH_OK;
+  }
+  /// ABI 1.4: the bot's kill switch state (TH_KILL_*); TH_KILL_ACTIVE on an older host.
+  int32_t kill_state() const {
+    int32_t out = TH_KILL_ACTIVE;
+    if (host_->struct_size >= offsetof(th_host_api, kill_state) + sizeof(void*) && host_->kill_state)
+      host_->kill_state(self_, &out);
+    return out;
+  }
 
   const th_instrument* instrument(th_instrument_id id) const { return host_->instrument(self_, id); }
 

@@ -8,8 +8,13 @@
 
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <map>
+#include <memory>
 #include <string>
+#include <string_view>
+#include <tuple>
+#include <vector>
 
 namespace {
 
@@ -434,9 +439,13 @@ bool same_diff(const tradehost::binance::DepthDiff& a, const tradehost::binance:
          a.off_grid.floored_qtys == b.off_grid.floored_qtys;
 }
 
-// Parses `frame` with the depth scanner on and off; both must agree on success, the message and
-// the error text.
-void expect_same_both_ways(MarketDataParser& p, const std::string& frame) {
+// Parses `text` with the depth scanner on and off; both must agree on success, the message and
+// the error text. The frame is parsed from a heap block of exactly its size, so a read past its
+// end is a heap overflow that valgrind's memcheck or AddressSanitizer reports.
+void expect_same_both_ways(MarketDataParser& p, std::string_view text) {
+  const std::unique_ptr<char[]> exact(new char[text.size() == 0 ? 1 : text.size()]);
+  std::memcpy(exact.get(), text.data(), text.size());
+  const std::string_view frame(exact.get(), text.size());
   StreamMessage fast, dom;
   std::string fast_error, dom_error;
   p.set_depth_fast_path(true);
@@ -497,6 +506,172 @@ TEST(BinanceMarketData, DepthScannerAgreesWithTheDomOnOddFrames) {
                               R"("b":[["100.10","0.001"]],"a":[]})");  // missing pu: an error
   expect_same_both_ways(usdm, R"({"e":"depthUpdate","E":1,"T":1,"s":"BTCUSDT","U":5,"u":7,)"
                               R"("pu":4,"b":[["100.10","0.001"]],"a":[]})");
+}
+
+// The recorded depth frames of a capture, raw text.
+std::vector<std::string> recorded_depth_frames(const char* ws_file) {
+  std::vector<std::string> frames;
+  for (const capture::Record& r : capture::read_ws(ws_file))
+    if (r.body.find("\"depthUpdate\"") != std::string::npos) frames.push_back(r.body);
+  return frames;
+}
+
+// The scanner, not the DOM fallback, reads every recorded depth frame (and only those).
+TEST(BinanceMarketData, DepthScannerReadsEveryRecordedDepthFrame) {
+  for (const auto& [venue, info, ws, depth_frames] :
+       {std::tuple{Venue::Spot, "BINANCE.0", "BINANCE.ws.1.0", 177},
+        std::tuple{Venue::UsdM, "BINANCE_FUTURES.0", "BINANCE_FUTURES.ws.1.0", 764}}) {
+    MarketDataParser p = recorded_parser(venue, info);
+    const auto records = capture::read_ws(ws);
+    StreamMessage m;
+    std::string error;
+    for (const capture::Record& r : records) ASSERT_TRUE(p.parse_stream(r.body, m, error)) << error;
+    EXPECT_EQ(p.scanner_misses(), records.size() - static_cast<size_t>(depth_frames)) << ws;
+  }
+}
+
+// Whitespace around every token sends a frame down the scanner's general path (fields in any
+// order, whitespace allowed), still not to the DOM, with the same result.
+TEST(BinanceMarketData, DepthScannerReadsRespacedFramesWithoutTheDom) {
+  MarketDataParser usdm = recorded_parser(Venue::UsdM, "BINANCE_FUTURES.0");
+  size_t frames = 0;
+  for (const std::string& f : recorded_depth_frames("BINANCE_FUTURES.ws.1.0")) {
+    std::string spaced;
+    for (char c : f) {
+      spaced += c;
+      if (c == ',' || c == ':' || c == '[' || c == '{') spaced += " \n\t";
+    }
+    expect_same_both_ways(usdm, spaced);
+    if (++frames == 50) break;
+  }
+  EXPECT_EQ(usdm.scanner_misses(), 0u);
+  const uint64_t misses = usdm.scanner_misses();
+  StreamMessage m;
+  std::string error;
+  ASSERT_TRUE(usdm.parse_stream(R"( { "stream" : "sushiusdt@depth@100ms" , "data" : { "e" : "depthUpdate" ,)"
+                                R"( "E" : 1 , "T" : 1 , "s" : "SUSHIUSDT" , "U" : 5 , "u" : 7 , "pu" : 4 , )"
+                                R"("b" : [ [ "7.6110" , "2" ] ] , "a" : [ ] } } )",
+                                m, error))
+      << error;
+  EXPECT_EQ(usdm.scanner_misses(), misses);
+  EXPECT_EQ(m.depth.bids, (Levels{{7611, 2}}));  // SUSHIUSDT at 3 / 0
+}
+
+// Every prefix of recorded frames (a frame cut anywhere): the scanner must never read past the
+// end, and must agree with the DOM, which refuses each with the same error.
+TEST(BinanceMarketData, DepthScannerAgreesWithTheDomOnTruncatedFrames) {
+  MarketDataParser spot = recorded_parser(Venue::Spot, "BINANCE.0");
+  MarketDataParser usdm = recorded_parser(Venue::UsdM, "BINANCE_FUTURES.0");
+  const auto spot_frames = recorded_depth_frames("BINANCE.ws.1.0");
+  const auto usdm_frames = recorded_depth_frames("BINANCE_FUTURES.ws.1.0");
+  for (size_t i = 0; i < 10; ++i) {
+    for (size_t n = 0; n <= spot_frames[i].size(); ++n) expect_same_both_ways(spot, std::string_view(spot_frames[i]).substr(0, n));
+    for (size_t n = 0; n <= usdm_frames[i].size(); ++n) expect_same_both_ways(usdm, std::string_view(usdm_frames[i]).substr(0, n));
+  }
+}
+
+// One byte of recorded frames replaced, at every position, by bytes that end or break tokens.
+TEST(BinanceMarketData, DepthScannerAgreesWithTheDomOnFramesWithOneByteChanged) {
+  MarketDataParser usdm = recorded_parser(Venue::UsdM, "BINANCE_FUTURES.0");
+  MarketDataParser spot = recorded_parser(Venue::Spot, "BINANCE.0");
+  const char replacements[] = {'"', '}', ']', '[', ',', ':', ' ', '0', '9', '.', 'e', '-', '\\', 'x', '\0', '\x1f', '\xc3'};
+  const auto check = [&](MarketDataParser& p, const std::string& frame) {
+    for (size_t i = 0; i < frame.size(); ++i)
+      for (char c : replacements) {
+        std::string changed = frame;
+        changed[i] = c;
+        expect_same_both_ways(p, changed);
+      }
+  };
+  const auto usdm_frames = recorded_depth_frames("BINANCE_FUTURES.ws.1.0");
+  const auto spot_frames = recorded_depth_frames("BINANCE.ws.1.0");
+  for (size_t i = 0; i < 4; ++i) {
+    check(usdm, usdm_frames[i * 97]);
+    check(spot, spot_frames[i * 31]);
+  }
+}
+
+// Price and quantity texts of every length and form, at every scale: the scanner's decimal
+// reading must agree with the DOM's (plain_decimal, then parse_fixed for the rest).
+TEST(BinanceMarketData, DepthScannerAgreesWithTheDomOnDecimalsAtEveryScale) {
+  MarketDataParser p(Venue::Spot);
+  for (int scale = 0; scale <= 18; ++scale) p.set_scales(std::string("S").append(std::to_string(scale)), Scales{scale, 18 - scale});
+  const char* texts[] = {"0",          "7",          "00",          "007",          "7.6110",      "0.35130000",
+                         "6195.00000000", "0.0000001", "12345678",   "123456789",    "1234567.1",   "99999999.99999999",
+                         "5.",         ".5",         "1e3",         "-1",           "+1",          "1.2.3",
+                         "",           "1.23400",    "1.2340a",     "1.000000000000000000000",    "999999999999999999",
+                         "9999999999999999999",      "123456789012345678",         "1234567890123.45",
+                         "0.000000000000000001",     "1.0000000000000000001",      "18446744073709551616",
+                         "1 ",         " 1",         "1.5 ",        "0.0",          "10.10",       "437848"};
+  for (int scale = 0; scale <= 18; ++scale)
+    for (const char* price : texts)
+      for (const char* qty : {"1", price}) {
+        std::string frame = R"({"e":"depthUpdate","E":1,"s":"S)";
+        frame += std::to_string(scale);
+        frame += R"(","U":5,"u":7,"b":[[")";
+        frame += price;
+        frame += R"(",")";
+        frame += qty;
+        frame += R"("]],"a":[]})";
+        expect_same_both_ways(p, frame);
+      }
+}
+
+// Update ids and times of every length, with and without what makes them invalid.
+TEST(BinanceMarketData, DepthScannerAgreesWithTheDomOnIntegersOfEveryLength) {
+  MarketDataParser p = spot_parser();
+  std::string digits;
+  for (int n = 1; n <= 21; ++n) {
+    digits += static_cast<char>('0' + n % 10);
+    for (const std::string& id : {digits, "0" + digits, digits + ".5", digits + "e3", digits + "E3", digits + " "}) {
+      expect_same_both_ways(p, R"({"e":"depthUpdate","E":)" + id + R"(,"s":"BNBBTC","U":1,"u":1,"b":[],"a":[]})");
+      expect_same_both_ways(p, R"({"e":"depthUpdate","E":1,"s":"BNBBTC","U":1,"u":)" + id + R"(,"b":[],"a":[]})");
+      expect_same_both_ways(p, R"({"e":"depthUpdate","E":1,"s":"BNBBTC","U":1,"b":[],"a":[],"u":)" + id + "}");
+    }
+  }
+  expect_same_both_ways(p, R"({"e":"depthUpdate","E":0,"s":"BNBBTC","U":0,"u":0,"b":[],"a":[]})");
+}
+
+// Symbols of every length, 1 to 24 bytes (the lookup packs up to 16 into two words), those that
+// share a prefix, and a thousand registered at once (the table grows; the Scales pointers handed
+// out before stay valid).
+TEST(BinanceMarketData, SymbolsOfEveryLengthFindTheirOwnScales) {
+  MarketDataParser p(Venue::Spot);
+  const std::string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWX";
+  for (size_t n = 1; n <= alphabet.size(); ++n) p.set_scales(alphabet.substr(0, n), Scales{static_cast<int>(n % 9), 1});
+  const Scales* first = p.scales("A");
+  ASSERT_NE(first, nullptr);
+  for (int i = 0; i < 1000; ++i) p.set_scales("SYM" + std::to_string(i) + "USDT", Scales{i % 19, (i / 19) % 19});
+  EXPECT_EQ(p.scales("A"), first);
+  for (int i = 0; i < 1000; ++i) {
+    const Scales* sc = p.scales("SYM" + std::to_string(i) + "USDT");
+    ASSERT_NE(sc, nullptr) << i;
+    EXPECT_EQ(sc->price_scale, i % 19);
+    EXPECT_EQ(sc->qty_scale, (i / 19) % 19);
+  }
+  EXPECT_EQ(p.scales("SYM1000USDT"), nullptr);
+  EXPECT_EQ(p.scales(""), nullptr);
+  EXPECT_EQ(p.scales("ABCDEFGHIJKLMNOPQRSTUVWXY"), nullptr);  // one longer than any registered
+  p.set_scales("ABC", Scales{7, 7});  // replacing keeps the entry
+  EXPECT_EQ(p.scales("ABC")->price_scale, 7);
+  for (size_t n = 1; n <= alphabet.size(); ++n) {
+    const std::string symbol = alphabet.substr(0, n);
+    const int price_scale = n == 3 ? 7 : static_cast<int>(n % 9);
+    ASSERT_NE(p.scales(symbol), nullptr) << symbol;
+    EXPECT_EQ(p.scales(symbol)->price_scale, price_scale) << symbol;
+    // Inside a frame the symbol is read as words with the frame's bytes after it.
+    const std::string frame = R"({"e":"depthUpdate","E":1,"s":")" + symbol + R"(","U":5,"u":7,"b":[["1","1"]],"a":[]})";
+    StreamMessage m;
+    std::string error;
+    ASSERT_TRUE(p.parse_stream(frame, m, error)) << error;
+    EXPECT_EQ(m.depth.symbol, symbol);
+    // "1" at the price scale, and at qty scale 1 (7 for "ABC").
+    int64_t one = 1;
+    for (int i = 0; i < price_scale; ++i) one *= 10;
+    EXPECT_EQ(m.depth.bids, (Levels{{one, n == 3 ? 10'000'000 : 10}})) << symbol;
+    expect_same_both_ways(p, frame);
+    expect_same_both_ways(p, R"({"e":"depthUpdate","E":1,"s":")" + symbol + R"(Z","U":5,"u":7,"b":[],"a":[]})");
+  }
 }
 
 }  // namespace

@@ -1,8 +1,9 @@
 // Order parameters: the TH_ORD_* -> Binance type tables, spot (rest-api.md 2023-06-07 "New order
-// (TRADE)": which parameters each type takes) and USD-M (POST /fapi/v1/order in its pre-algo shape,
-// see order_params.hpp: STOP, STOP_MARKET, TAKE_PROFIT, TAKE_PROFIT_MARKET, TRAILING_STOP_MARKET,
-// reduceOnly, GTX), what each venue cannot do, and the decimal text of fixed-point prices and
-// quantities. Expected strings are worked out by hand from the raw values.
+// (TRADE)": which parameters each type takes) and USD-M ("New Order(TRADE)" for LIMIT and MARKET;
+// "New Algo Order(TRADE)" for STOP, STOP_MARKET, TAKE_PROFIT, TAKE_PROFIT_MARKET,
+// TRAILING_STOP_MARKET: algoType, triggerPrice, workingType, activatePrice, callbackRate,
+// clientAlgoId, in that page's parameter order), what each venue cannot do, and the decimal text of
+// fixed-point prices and quantities. Expected strings are worked out by hand from the raw values.
 #include <binance_common/order_params.hpp>
 
 #include <gtest/gtest.h>
@@ -37,7 +38,8 @@ enum class Market { Spot, UsdM };
 bool build(const th_order_request& req, Market m, std::string_view callback_rate, binance::OrderParams& p,
            std::string& why) {
   return m == Market::Spot ? binance::spot_order_params(req, "BTCUSDT", kBtcUsdt, "bot-7-42", p, why)
-                           : binance::usdm_order_params(req, "BTCUSDT", kBtcUsdt, "bot-7-42", callback_rate, p, why);
+                           : binance::usdm_order_params(req, "BTCUSDT", kBtcUsdt, "bot-7-42",
+                                                        binance::UsdmOrderOptions{callback_rate}, p, why);
 }
 
 std::string query_of(const th_order_request& req, Market m = Market::Spot, std::string_view callback_rate = "") {
@@ -126,19 +128,40 @@ TEST(BinanceOrderParams, UsdmEveryTypeWithTheParametersItTakes) {
             "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.002&price=16704.5&newClientOrderId=bot-7-42");
   EXPECT_EQ(query_of(request(TH_SIDE_SELL, TH_ORD_MARKET, 200, 0, 0, TH_TIF_IOC), u),
             "symbol=BTCUSDT&side=SELL&type=MARKET&quantity=0.002&newClientOrderId=bot-7-42");
+  // The conditional types are algo orders: "New Algo Order"'s names and order.
   EXPECT_EQ(query_of(request(TH_SIDE_BUY, TH_ORD_STOP_LIMIT, 200, 1670450, 1680000), u),
-            "symbol=BTCUSDT&side=BUY&type=STOP&timeInForce=GTC&quantity=0.002&price=16704.5&stopPrice=16800"
-            "&newClientOrderId=bot-7-42");
+            "algoType=CONDITIONAL&symbol=BTCUSDT&side=BUY&type=STOP&timeInForce=GTC&quantity=0.002&price=16704.5"
+            "&triggerPrice=16800&workingType=CONTRACT_PRICE&clientAlgoId=bot-7-42");
   EXPECT_EQ(query_of(request(TH_SIDE_SELL, TH_ORD_STOP_MARKET, 200, 0, 1680000), u),
-            "symbol=BTCUSDT&side=SELL&type=STOP_MARKET&quantity=0.002&stopPrice=16800&newClientOrderId=bot-7-42");
+            "algoType=CONDITIONAL&symbol=BTCUSDT&side=SELL&type=STOP_MARKET&quantity=0.002&triggerPrice=16800"
+            "&workingType=CONTRACT_PRICE&clientAlgoId=bot-7-42");
   EXPECT_EQ(query_of(request(TH_SIDE_SELL, TH_ORD_TAKE_PROFIT_LIMIT, 200, 1670450, 1680000, TH_TIF_FOK), u),
-            "symbol=BTCUSDT&side=SELL&type=TAKE_PROFIT&timeInForce=FOK&quantity=0.002&price=16704.5&stopPrice=16800"
-            "&newClientOrderId=bot-7-42");
+            "algoType=CONDITIONAL&symbol=BTCUSDT&side=SELL&type=TAKE_PROFIT&timeInForce=FOK&quantity=0.002"
+            "&price=16704.5&triggerPrice=16800&workingType=CONTRACT_PRICE&clientAlgoId=bot-7-42");
   EXPECT_EQ(query_of(request(TH_SIDE_SELL, TH_ORD_TAKE_PROFIT_MARKET, 200, 0, 1680000), u),
-            "symbol=BTCUSDT&side=SELL&type=TAKE_PROFIT_MARKET&quantity=0.002&stopPrice=16800&newClientOrderId=bot-7-42");
+            "algoType=CONDITIONAL&symbol=BTCUSDT&side=SELL&type=TAKE_PROFIT_MARKET&quantity=0.002&triggerPrice=16800"
+            "&workingType=CONTRACT_PRICE&clientAlgoId=bot-7-42");
   EXPECT_EQ(query_of(request(TH_SIDE_SELL, TH_ORD_TRAILING_STOP, 200, 0, 1680000), u, "0.5"),
-            "symbol=BTCUSDT&side=SELL&type=TRAILING_STOP_MARKET&quantity=0.002&activationPrice=16800&callbackRate=0.5"
-            "&newClientOrderId=bot-7-42");
+            "algoType=CONDITIONAL&symbol=BTCUSDT&side=SELL&type=TRAILING_STOP_MARKET&quantity=0.002"
+            "&workingType=CONTRACT_PRICE&activatePrice=16800&callbackRate=0.5&clientAlgoId=bot-7-42");
+}
+
+TEST(BinanceOrderParams, UsdmAlgoOrderWithReduceOnlyMarkPriceAndResponseType) {
+  binance::OrderParams p;
+  std::string why;
+  const th_order_request req = request(TH_SIDE_SELL, TH_ORD_STOP_MARKET, 200, 0, 1680000, 0, TH_OF_REDUCE_ONLY);
+  ASSERT_TRUE(binance::usdm_order_params(req, "BTCUSDT", kBtcUsdt, "bot-7-42",
+                                         binance::UsdmOrderOptions{"", "MARK_PRICE"}, p, why))
+      << why;
+  p.response_type = "RESULT";
+  binance::QueryString q;
+  binance::append_order_params(p, q);
+  EXPECT_EQ(q.text(),
+            "algoType=CONDITIONAL&symbol=BTCUSDT&side=SELL&type=STOP_MARKET&quantity=0.002&triggerPrice=16800"
+            "&workingType=MARK_PRICE&reduceOnly=true&clientAlgoId=bot-7-42&newOrderRespType=RESULT");
+  EXPECT_TRUE(binance::usdm_algo_type(TH_ORD_TRAILING_STOP));
+  EXPECT_FALSE(binance::usdm_algo_type(TH_ORD_LIMIT));
+  EXPECT_FALSE(binance::usdm_algo_type(TH_ORD_MARKET));
 }
 
 TEST(BinanceOrderParams, UsdmReduceOnlyAndPostOnly) {

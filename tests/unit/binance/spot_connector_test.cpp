@@ -316,8 +316,18 @@ TEST_F(BinanceSpotConnector, QueryReportsFillsThenStateAndAbsenceAsRejected) {
   ASSERT_EQ(ops_->query(state_, &o), TH_OK);
   ASSERT_EQ(host_.requests.size(), 2u);
   EXPECT_TRUE(host_.requests[1].has("origClientOrderId=bot-0-9"));
+  // Taken over from a host that died: its POST, if any, was timestamped before this session began
+  // (at T0), so "does not exist" is final only at T0 + recvWindow 5000 ms + 2000 ms = T0 + 7 s.
   respond(1, 400, R"({"code":-2013,"msg":"Order does not exist."})");
-  ASSERT_EQ(host_.events.size(), 1u);  // not submitted by this run: no recvWindow wait
+  EXPECT_TRUE(host_.events.empty());
+  ASSERT_EQ(host_.timers.size(), 1u);
+  EXPECT_EQ(host_.timers[0].period, 7'000'000'000);
+  host_.now = kT0 + 7'000'000'000;
+  fire(host_.timers[0]);
+  ASSERT_EQ(host_.requests.size(), 3u);
+  EXPECT_TRUE(host_.requests[2].has("origClientOrderId=bot-0-9"));
+  respond(2, 400, R"({"code":-2013,"msg":"Order does not exist."})");
+  ASSERT_EQ(host_.events.size(), 1u);
   EXPECT_EQ(host_.events[0].state, TH_ORDER_REJECTED);
   EXPECT_EQ(host_.events[0].reason, "not at the venue after a query by client order id");
   EXPECT_EQ(host_.events[0].order_id, 11u);

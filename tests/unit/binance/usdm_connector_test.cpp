@@ -38,6 +38,42 @@ std::string order_json(const std::string& cid, const std::string& status, const 
          R"("priceMatch":"NONE","selfTradePreventionMode":"NONE","goodTillDate":0})";
 }
 
+// A New / Query Algo Order answer in the shape of "Query Algo Order"'s response example, for the
+// STOP_MARKET SELL 0.002 reduce-only trigger 16705.1 the tests place (algoId 3000).
+std::string algo_json(const std::string& cid, const std::string& status, const std::string& actual_order_id = "") {
+  return R"({"algoId":3000,"clientAlgoId":")" + cid +
+         R"(","algoType":"CONDITIONAL","orderType":"STOP_MARKET","symbol":"BTCUSDT","side":"SELL",)"
+         R"("positionSide":"BOTH","timeInForce":"GTC","quantity":"0.002","algoStatus":")" +
+         status + R"(","actualOrderId":")" + actual_order_id +
+         R"(","actualPrice":"0.00000","triggerPrice":"16705.1","price":"0.0","icebergQuantity":null,)"
+         R"("tpTriggerPrice":"0.0","tpPrice":"0.0","slTriggerPrice":"0.0","slPrice":"0.0","tpOrderType":"",)"
+         R"("selfTradePreventionMode":"EXPIRE_MAKER","workingType":"CONTRACT_PRICE","priceMatch":"NONE",)"
+         R"("closePosition":false,"priceProtect":false,"reduceOnly":true,"createTime":1672531200000,)"
+         R"("updateTime":1672531200000,"triggerTime":0,"goodTillDate":0})";
+}
+
+// An ALGO_UPDATE ("Event: Algo Order Update" example's fields) of that algo order.
+std::string algo_update(const std::string& status, const std::string& ai, const std::string& act = "0") {
+  return R"({"e":"ALGO_UPDATE","T":1672531300000,"E":1672531300001,"o":{"caid":"bot-1-2","aid":3000,)"
+         R"("at":"CONDITIONAL","o":"STOP_MARKET","s":"BTCUSDT","S":"SELL","ps":"BOTH","f":"GTC","q":"0.002","X":")" +
+         status + R"(","ai":")" + ai + R"(","ap":"0.00000","aq":"0.00000","act":")" + act +
+         R"(","tp":"16705.1","p":"0","V":"EXPIRE_MAKER","wt":"CONTRACT_PRICE","pm":"NONE","cp":false,"pP":false,)"
+         R"("R":true,"tt":1672531300000,"gtd":0}})";
+}
+
+// ORDER_TRADE_UPDATEs of the MARKET SELL 0.002 the algo order placed (orderId 5000, a client id of
+// its own): NEW, then the trade of all of it at 16705.0 as taker, fee 0.05% of 33.41 = 0.016705.
+const char kPlacedNew[] =
+    R"({"e":"ORDER_TRADE_UPDATE","E":1672531300002,"T":1672531300000,"o":{"s":"BTCUSDT","c":"x7Kq2mN9pQ4rS1tU3vW5yZ",)"
+    R"("S":"SELL","o":"MARKET","f":"GTC","q":"0.002","p":"0","ap":"0","sp":"0","x":"NEW","X":"NEW","i":5000,)"
+    R"("l":"0","z":"0","L":"0","T":1672531300000,"t":0,"b":"0","a":"0","m":false,"R":true,"wt":"CONTRACT_PRICE",)"
+    R"("ot":"MARKET","ps":"BOTH","cp":false,"rp":"0"}})";
+const char kPlacedTrade[] =
+    R"({"e":"ORDER_TRADE_UPDATE","E":1672531300003,"T":1672531300000,"o":{"s":"BTCUSDT","c":"x7Kq2mN9pQ4rS1tU3vW5yZ",)"
+    R"("S":"SELL","o":"MARKET","f":"GTC","q":"0.002","p":"0","ap":"16705.00000","sp":"0","x":"TRADE","X":"FILLED",)"
+    R"("i":5000,"l":"0.002","z":"0.002","L":"16705.0","N":"USDT","n":"0.01670500","T":1672531300000,"t":901,)"
+    R"("b":"0","a":"0","m":false,"R":true,"wt":"CONTRACT_PRICE","ot":"MARKET","ps":"BOTH","cp":false,"rp":"0"}})";
+
 class BinanceUsdmConnector : public ConnectorTest {
  protected:
   BinanceUsdmConnector() : ConnectorTest("libth_binance_usdm.so", kExchangeInfo) {
@@ -46,6 +82,7 @@ class BinanceUsdmConnector : public ConnectorTest {
     host_.config_i64["leverage"] = 5;
     host_.config_str["margin_type"] = "isolated";
     host_.config_str["callback_rate"] = "";
+    host_.config_str["working_type"] = "CONTRACT_PRICE";
   }
   /// LIMIT BUY 0.002 BTC (qty_scale 3) at 16704.5 (price_scale 1).
   th_order limit(const char* cid = "bot-1-1", uint32_t flags = 0) {
@@ -53,8 +90,9 @@ class BinanceUsdmConnector : public ConnectorTest {
     o.req.flags = flags;
     return o;
   }
-  /// subscribe bars of instrument 1, then reconcile up to the open user stream (connection 102).
-  void reconcile_to_stream_open() {
+  /// subscribe bars of instrument 1, then reconcile up to the open user stream (connection 102)
+  /// and answer its open algo orders with `algo_open_orders`; the next request is openOrders.
+  void reconcile_to_stream_open(const std::string& algo_open_orders = "[]") {
     ASSERT_EQ(ops_->subscribe(state_, 1, TH_EV_MASK(TH_EV_BAR), 300'000'000'000), TH_OK);
     ASSERT_EQ(ops_->reconcile(state_), TH_OK);
     respond_last(200, R"({"serverTime":)" + std::to_string(kT0Ms) + "}");
@@ -62,6 +100,26 @@ class BinanceUsdmConnector : public ConnectorTest {
     respond_last(200, R"({"leverage":5,"maxNotionalValue":"1000000","symbol":"BTCUSDT"})");
     respond_last(200, R"({"listenKey":"LK1"})");
     ws(102, TH_WS_OPENED);
+    ASSERT_TRUE(host_.requests.back().has("/fapi/v1/openAlgoOrders?"));
+    respond_last(200, algo_open_orders);
+    ASSERT_TRUE(host_.requests.back().has("/fapi/v1/openOrders?"));
+  }
+  /// reconcile_to_stream_open(), then no open orders, balances or positions: RECONCILED.
+  void reconciled() {
+    ASSERT_NO_FATAL_FAILURE(reconcile_to_stream_open());
+    respond_last(200, "[]");                               // openOrders
+    respond_last(200, R"({"assets":[],"positions":[]})");  // account
+    respond_last(200, "[]");                               // positionRisk
+    ASSERT_EQ(host_.events.back().code, TH_STATUS_RECONCILED);
+    host_.events.clear();
+  }
+  /// STOP_MARKET SELL 0.002 reduce-only, trigger 16705.1: an algo order.
+  th_order stop(const char* cid = "bot-1-2") {
+    th_order o = ConnectorTest::order(TH_ORD_STOP_MARKET, cid, 2, 0);
+    o.req.side = TH_SIDE_SELL;
+    o.req.trigger_price = 167051;
+    o.req.flags = TH_OF_REDUCE_ONLY;
+    return o;
   }
 };
 
@@ -179,24 +237,30 @@ TEST_F(BinanceUsdmConnector, ReconcileAppliesMarginTypeAndLeverageThenReportsBal
   ASSERT_EQ(host_.ws_urls.size(), 2u);
   EXPECT_EQ(host_.ws_urls[1], "ws://venue/ws/LK1");
   ws(102, TH_WS_OPENED);
+  // The open algo orders first ("Current All Algo Open Orders": 40 without a symbol), then the
+  // ordinary ones.
   ASSERT_EQ(host_.requests.size(), 6u);
-  EXPECT_TRUE(host_.requests[5].has("/fapi/v1/openOrders?recvWindow=5000"));
+  EXPECT_TRUE(host_.requests[5].has("/fapi/v1/openAlgoOrders?recvWindow=5000"));
   EXPECT_EQ(host_.requests[5].budgets, "binance-usdm:REQUEST_WEIGHT:1m=40");
-  respond(5, 200, "[" + order_json("old-1", "PARTIALLY_FILLED", "0.001", "16.7045") + "]");
+  respond(5, 200, "[]");
   ASSERT_EQ(host_.requests.size(), 7u);
-  EXPECT_EQ(host_.requests[6].path(), "/fapi/v2/account");
-  EXPECT_EQ(host_.requests[6].budgets, "binance-usdm:REQUEST_WEIGHT:1m=5");
+  EXPECT_TRUE(host_.requests[6].has("/fapi/v1/openOrders?recvWindow=5000"));
+  EXPECT_EQ(host_.requests[6].budgets, "binance-usdm:REQUEST_WEIGHT:1m=40");
+  respond(6, 200, "[" + order_json("old-1", "PARTIALLY_FILLED", "0.001", "16.7045") + "]");
+  ASSERT_EQ(host_.requests.size(), 8u);
+  EXPECT_EQ(host_.requests[7].path(), "/fapi/v2/account");
+  EXPECT_EQ(host_.requests[7].budgets, "binance-usdm:REQUEST_WEIGHT:1m=5");
   respond(
-      6, 200,
+      7, 200,
       R"({"feeTier":0,"canTrade":true,"multiAssetsMargin":false,"totalWalletBalance":"1000.50000000",)"
       R"("assets":[{"asset":"USDT","walletBalance":"1000.50000000","unrealizedProfit":"0.00562345",)"
       R"("availableBalance":"900","updateTime":1},)"
       R"({"asset":"BNB","walletBalance":"0.00000000","unrealizedProfit":"0","availableBalance":"0","updateTime":0}],)"
       R"("positions":[]})");
-  ASSERT_EQ(host_.requests.size(), 8u);
-  EXPECT_EQ(host_.requests[7].path(), "/fapi/v2/positionRisk");
-  EXPECT_EQ(host_.requests[7].budgets, "binance-usdm:REQUEST_WEIGHT:1m=5");
-  respond(7, 200,
+  ASSERT_EQ(host_.requests.size(), 9u);
+  EXPECT_EQ(host_.requests[8].path(), "/fapi/v2/positionRisk");
+  EXPECT_EQ(host_.requests[8].budgets, "binance-usdm:REQUEST_WEIGHT:1m=5");
+  respond(8, 200,
           R"([{"entryPrice":"16704.5","breakEvenPrice":"0.0","marginType":"isolated","isAutoAddMargin":"false",)"
           R"("isolatedMargin":"3.34","leverage":"5","liquidationPrice":"0","markPrice":"16710.12345678",)"
           R"("maxNotionalValue":"20000000","positionAmt":"0.001","notional":"16.71","isolatedWallet":"0",)"
@@ -356,6 +420,204 @@ TEST_F(BinanceUsdmConnector, UserStreamTradesPositionsAndKeepAlive) {
   EXPECT_EQ(host_.requests[at].path(), "/fapi/v2/account");
   EXPECT_EQ(host_.requests[at + 1].path(), "/fapi/v2/positionRisk");
   EXPECT_EQ(host_.events.back().code, TH_STATUS_READY);
+}
+
+// Conditional types go to "New Algo Order" (POST /fapi/v1/algoOrder): algoType CONDITIONAL, the
+// host's client order id as clientAlgoId, triggerPrice and workingType, in the page's parameter
+// order; "0 on IP rate limit", 1 on the order count. The answer's algoId is the venue order id.
+TEST_F(BinanceUsdmConnector, ConditionalOrderGoesToTheAlgoOrderApi) {
+  const th_order o = stop();
+  ASSERT_EQ(ops_->submit(state_, &o), TH_OK);
+  ASSERT_EQ(host_.requests.size(), 2u);
+  const Request& post = host_.requests[1];
+  EXPECT_EQ(post.method, TH_HTTP_POST);
+  EXPECT_EQ(post.url,
+            "http://venue/fapi/v1/algoOrder?algoType=CONDITIONAL&symbol=BTCUSDT&side=SELL&type=STOP_MARKET"
+            "&quantity=0.002&triggerPrice=16705.1&workingType=CONTRACT_PRICE&reduceOnly=true&clientAlgoId=bot-1-2"
+            "&newOrderRespType=RESULT&recvWindow=5000&timestamp=" +
+                std::to_string(kT0Ms) + "&signature=SIG");
+  EXPECT_EQ(post.budgets, "binance-usdm:ORDERS:1m:acct=1");
+  EXPECT_EQ(post.flags, uint32_t{TH_HTTP_NOT_IDEMPOTENT});
+  respond(1, 200, algo_json("bot-1-2", "NEW"));
+  ASSERT_EQ(host_.events.size(), 1u);
+  EXPECT_EQ(host_.events[0].state, TH_ORDER_NEW);
+  EXPECT_EQ(host_.events[0].venue_order_id, "3000");
+  EXPECT_EQ(host_.events[0].order_type, TH_ORD_STOP_MARKET);
+  EXPECT_EQ(count(TH_HTTP_POST, "/fapi/v1/order"), 0u);
+}
+
+// The order the algo order places trades under an orderId and client id nobody has seen; its
+// events may come before the ALGO_UPDATE that names it ("ai"). They are held, the algo order is
+// asked for, and once it is named they are the host's one order: one fill, FILLED.
+TEST_F(BinanceUsdmConnector, ExecutionsOfTheTriggeredOrderAreHeldUntilTheAlgoOrderNamesIt) {
+  ASSERT_NO_FATAL_FAILURE(reconciled());
+  const th_order o = stop();
+  ASSERT_EQ(ops_->submit(state_, &o), TH_OK);
+  respond_last(200, algo_json("bot-1-2", "NEW"));
+  host_.events.clear();
+  const size_t before = host_.requests.size();
+  ws(102, TH_WS_MESSAGE, algo_update("TRIGGERING", ""));
+  ws(102, TH_WS_MESSAGE, kPlacedNew);
+  ws(102, TH_WS_MESSAGE, kPlacedTrade);
+  EXPECT_TRUE(host_.events.empty());  // nothing yet: not a foreign order, not a fill of nobody
+  ASSERT_EQ(host_.requests.size(), before + 1);
+  EXPECT_EQ(host_.requests[before].method, TH_HTTP_GET);
+  EXPECT_TRUE(host_.requests[before].has("/fapi/v1/algoOrder?clientAlgoId=bot-1-2&recvWindow=5000"));
+  EXPECT_EQ(host_.requests[before].budgets, "binance-usdm:REQUEST_WEIGHT:1m=1");
+
+  ws(102, TH_WS_MESSAGE, algo_update("TRIGGERED", "5000", "MARKET"));
+  ASSERT_EQ(host_.events.size(), 2u);
+  const Event& fill = host_.events[0];
+  EXPECT_EQ(fill.type, uint32_t{TH_EV_FILL});
+  EXPECT_EQ(fill.order_id, 11u);
+  EXPECT_EQ(fill.client_order_id, "bot-1-2");
+  EXPECT_EQ(fill.trade_id, "901");
+  EXPECT_EQ(fill.side, TH_SIDE_SELL);
+  EXPECT_EQ(fill.liquidity, TH_LIQ_TAKER);
+  EXPECT_EQ(fill.qty, 2);
+  EXPECT_EQ(fill.price, 167050);
+  EXPECT_EQ(fill.fee, 1670500);
+  const Event& done = host_.events[1];
+  EXPECT_EQ(done.state, TH_ORDER_FILLED);
+  EXPECT_EQ(done.order_id, 11u);
+  EXPECT_EQ(done.client_order_id, "bot-1-2");
+  EXPECT_EQ(done.venue_order_id, "3000");        // still the algo order's id
+  EXPECT_EQ(done.order_type, TH_ORD_STOP_MARKET);  // still the host's order
+  EXPECT_EQ(done.filled_qty, 2);
+  EXPECT_EQ(done.avg, 167050);
+
+  // The rest changes nothing: FINISHED and the held lookup's answer.
+  ws(102, TH_WS_MESSAGE, algo_update("FINISHED", "5000", "MARKET"));
+  respond(before, 200, algo_json("bot-1-2", "FINISHED", "5000"));
+  EXPECT_EQ(host_.events.size(), 2u);
+  EXPECT_EQ(count(TH_HTTP_GET, "/fapi/v1/order"), 0u);
+}
+
+// Without the ALGO_UPDATE, the answer of the lookup links them (its actualOrderId).
+TEST_F(BinanceUsdmConnector, QueryAlgoOrderAnswerLinksTheHeldExecutions) {
+  ASSERT_NO_FATAL_FAILURE(reconciled());
+  const th_order o = stop();
+  ASSERT_EQ(ops_->submit(state_, &o), TH_OK);
+  respond_last(200, algo_json("bot-1-2", "NEW"));
+  host_.events.clear();
+  ws(102, TH_WS_MESSAGE, kPlacedTrade);
+  ASSERT_TRUE(host_.requests.back().has("/fapi/v1/algoOrder?clientAlgoId=bot-1-2"));
+  respond_last(200, algo_json("bot-1-2", "FINISHED", "5000"));
+  ASSERT_EQ(host_.events.size(), 2u);
+  EXPECT_EQ(host_.events[0].type, uint32_t{TH_EV_FILL});
+  EXPECT_EQ(host_.events[0].client_order_id, "bot-1-2");
+  EXPECT_EQ(host_.events[1].state, TH_ORDER_FILLED);
+  EXPECT_EQ(count(TH_HTTP_GET, "/fapi/v1/order"), 0u);  // the held trade says it all
+}
+
+// An order of someone else's while an algo order of ours waits: held until the algo order's
+// answer shows it did not place it (still NEW), then reported as what it is, a foreign order.
+TEST_F(BinanceUsdmConnector, AHeldExecutionNoAlgoOrderPlacedGoesOnAsTheOrderItIs) {
+  ASSERT_NO_FATAL_FAILURE(reconciled());
+  const th_order o = stop();
+  ASSERT_EQ(ops_->submit(state_, &o), TH_OK);
+  respond_last(200, algo_json("bot-1-2", "NEW"));
+  host_.events.clear();
+  ws(102, TH_WS_MESSAGE, kPlacedNew);
+  EXPECT_TRUE(host_.events.empty());
+  respond_last(200, algo_json("bot-1-2", "NEW"));
+  ASSERT_EQ(host_.events.size(), 1u);
+  EXPECT_EQ(host_.events[0].client_order_id, "x7Kq2mN9pQ4rS1tU3vW5yZ");
+  EXPECT_EQ(host_.events[0].order_id, 0u);
+  EXPECT_EQ(host_.events[0].venue_order_id, "5000");
+  EXPECT_EQ(host_.events[0].state, TH_ORDER_NEW);
+}
+
+// "Cancel Algo Order": DELETE by clientAlgoId, no symbol; {"code":"200","msg":"success"}.
+TEST_F(BinanceUsdmConnector, CancelOfAnAlgoOrderUsesTheAlgoOrderApi) {
+  const th_order o = stop();
+  ASSERT_EQ(ops_->submit(state_, &o), TH_OK);
+  respond(1, 200, algo_json("bot-1-2", "NEW"));
+  ASSERT_EQ(ops_->cancel(state_, &o), TH_OK);
+  ASSERT_EQ(host_.requests.size(), 3u);
+  EXPECT_EQ(host_.requests[2].method, TH_HTTP_DELETE);
+  EXPECT_TRUE(host_.requests[2].has("/fapi/v1/algoOrder?clientAlgoId=bot-1-2&recvWindow=5000&timestamp="));
+  EXPECT_EQ(host_.requests[2].budgets, "binance-usdm:REQUEST_WEIGHT:1m=1");
+  // The "Cancel Algo Order" response example, with this order's ids.
+  respond(2, 200, R"({"algoId":3000,"clientAlgoId":"bot-1-2","code":"200","msg":"success"})");
+  ASSERT_EQ(host_.events.size(), 2u);
+  EXPECT_EQ(host_.events[1].state, TH_ORDER_CANCELED);
+  EXPECT_EQ(host_.events[1].venue_order_id, "3000");
+}
+
+// Once triggered, an algo order is no longer the algo service's to cancel: a cancel goes to the
+// order it placed (DELETE /fapi/v1/order by orderId), whose answer is the host order's end.
+TEST_F(BinanceUsdmConnector, CancelAfterTheTriggerCancelsTheOrderItPlaced) {
+  ASSERT_NO_FATAL_FAILURE(reconciled());
+  const th_order o = stop();
+  ASSERT_EQ(ops_->submit(state_, &o), TH_OK);
+  respond_last(200, algo_json("bot-1-2", "NEW"));
+  ws(102, TH_WS_MESSAGE, algo_update("TRIGGERED", "5000", "MARKET"));
+  host_.events.clear();
+  ASSERT_EQ(ops_->cancel(state_, &o), TH_OK);
+  const Request& del = host_.requests.back();
+  EXPECT_EQ(del.method, TH_HTTP_DELETE);
+  EXPECT_TRUE(del.has("/fapi/v1/order?symbol=BTCUSDT&orderId=5000&recvWindow=5000")) << del.url;
+  std::string canceled = order_json("x7Kq2mN9pQ4rS1tU3vW5yZ", "CANCELED", "0", "0");
+  canceled.replace(canceled.find(R"("orderId":4000)"), 14, R"("orderId":5000)");
+  respond_last(200, canceled);
+  ASSERT_EQ(host_.events.size(), 1u);
+  EXPECT_EQ(host_.events[0].state, TH_ORDER_CANCELED);
+  EXPECT_EQ(host_.events[0].client_order_id, "bot-1-2");
+  EXPECT_EQ(host_.events[0].venue_order_id, "3000");
+  EXPECT_EQ(count(TH_HTTP_DELETE, "/fapi/v1/algoOrder"), 0u);
+}
+
+// The unknown-outcome rule for algo orders: never sent again; looked up by clientAlgoId. The
+// venue says it triggered: its order is asked for by orderId, then its trades.
+TEST_F(BinanceUsdmConnector, LostAlgoOrderAnswerIsLookedUpAndTheTriggeredOrderFollowed) {
+  const th_order o = stop();
+  ASSERT_EQ(ops_->submit(state_, &o), TH_OK);
+  respond(1, 0, "", TH_ERR_IO, TH_HTTP_MAYBE_SENT, "connection reset");
+  ASSERT_EQ(host_.requests.size(), 3u);
+  EXPECT_EQ(host_.requests[2].method, TH_HTTP_GET);
+  EXPECT_TRUE(host_.requests[2].has("/fapi/v1/algoOrder?clientAlgoId=bot-1-2&recvWindow=5000"));
+  respond(2, 200, algo_json("bot-1-2", "FINISHED", "5000"));
+  ASSERT_EQ(host_.requests.size(), 4u);
+  EXPECT_TRUE(host_.requests[3].has("/fapi/v1/order?symbol=BTCUSDT&orderId=5000&recvWindow=5000"));
+  EXPECT_EQ(host_.requests[3].budgets, "binance-usdm:REQUEST_WEIGHT:1m=1");
+  // "Query Order" of the MARKET SELL it placed: 0.002 at 16705.0 -> cumQuote 33.41.
+  std::string placed = order_json("x7Kq2mN9pQ4rS1tU3vW5yZ", "FILLED", "0.002", "33.41");
+  for (auto [from, to] : {std::pair<std::string, std::string>{R"("orderId":4000)", R"("orderId":5000)"},
+                          {R"("side":"BUY")", R"("side":"SELL")"}, {R"("type":"LIMIT")", R"("type":"MARKET")"}})
+    placed.replace(placed.find(from), from.size(), to);
+  respond(3, 200, placed);
+  ASSERT_EQ(host_.requests.size(), 5u);
+  EXPECT_TRUE(host_.requests[4].has("/fapi/v1/userTrades?symbol=BTCUSDT&orderId=5000&limit=1000"));
+  respond(4, 200,
+          R"([{"buyer":false,"commission":"0.01670500","commissionAsset":"USDT","id":901,"maker":false,"orderId":5000,)"
+          R"("price":"16705.0","qty":"0.002","quoteQty":"33.41","realizedPnl":"0","side":"SELL","positionSide":"BOTH",)"
+          R"("symbol":"BTCUSDT","time":1672531300000}])");
+  ASSERT_EQ(host_.events.size(), 3u);
+  EXPECT_EQ(host_.events[0].state, TH_ORDER_NEW);
+  EXPECT_EQ(host_.events[1].type, uint32_t{TH_EV_FILL});
+  EXPECT_EQ(host_.events[1].trade_id, "901");
+  EXPECT_EQ(host_.events[1].side, TH_SIDE_SELL);
+  EXPECT_EQ(host_.events[2].state, TH_ORDER_FILLED);
+  EXPECT_EQ(host_.events[2].avg, 167050);  // 33.41 / 0.002
+  EXPECT_EQ(host_.events[2].venue_order_id, "3000");
+  EXPECT_EQ(count(TH_HTTP_POST, "/fapi/v1/algoOrder"), 1u);
+}
+
+// Reconcile reports the open algo orders (typed by their orderType) before the ordinary ones.
+TEST_F(BinanceUsdmConnector, ReconcileReportsOpenAlgoOrders) {
+  ASSERT_NO_FATAL_FAILURE(reconcile_to_stream_open("[" + algo_json("old-algo", "NEW") + "]"));
+  respond_last(200, "[]");                               // openOrders
+  respond_last(200, R"({"assets":[],"positions":[]})");  // account
+  respond_last(200, "[]");                               // positionRisk
+  const auto orders = of_type(TH_EV_ORDER);
+  ASSERT_EQ(orders.size(), 1u);
+  EXPECT_EQ(orders[0].client_order_id, "old-algo");
+  EXPECT_EQ(orders[0].state, TH_ORDER_NEW);
+  EXPECT_EQ(orders[0].order_type, TH_ORD_STOP_MARKET);
+  EXPECT_EQ(orders[0].venue_order_id, "3000");
+  EXPECT_EQ(host_.events.back().code, TH_STATUS_RECONCILED);
+  EXPECT_EQ(host_.events.back().message, "1 open orders, 0 assets held");
 }
 
 }  // namespace

@@ -242,10 +242,11 @@ TEST_F(GraphTest, ValidGraphRoundTrips) {
 }
 
 TEST_F(GraphTest, HostDefaults) {
+  ::setenv("TH_GRAPH_TEST_TOKEN", "tok-123", 1);
   const Graph g = load(std::string(kHeader) + R"(
 [[notifier]]
 type = "telegram"
-token = "t"
+token = "${TH_GRAPH_TEST_TOKEN}"
 chat_id = "c"
 )");
   const fs::path d = fs::absolute(dir_).lexically_normal();
@@ -304,7 +305,8 @@ size = 1
   EXPECT_EQ(errors[3], at(5, 1) +
                            "unknown key 'colour' in [bot]; valid keys: name, mode, state, "
                            "initial_cash, maker_fee_bps, taker_fee_bps, slippage_bps, speed, "
-                           "from, to, equity_interval, out, tls_ca_file, watch_plugins, notifier_drain");
+                           "from, to, equity_interval, out, tls_ca_file, watch_plugins, notifier_drain, kill_file, "
+                             "flatten_on_halt");
   EXPECT_EQ(errors[4], at(6, 16) + "'initial_cash' in [bot]: write decimals as strings, e.g. "
                                    "\"0.001\", so they stay exact");
   EXPECT_EQ(errors[5].rfind(at(7, 19) + "'equity_interval' in [bot] must be a duration", 0), 0u)
@@ -604,18 +606,38 @@ instruments = ["BTC/USDT"]
 qty = "1"
 hidden_amount = "hunter2"
 )");
-  ASSERT_EQ(errors.size(), 4u) << ::testing::PrintToString(errors);
+  ASSERT_EQ(errors.size(), 5u) << ::testing::PrintToString(errors);
   EXPECT_EQ(errors[0].rfind(at(7, 11) + "'api_key' in [[connector]] 'binance'", 0), 0u);
-  EXPECT_EQ(errors[1].rfind(at(8, 14) + "'api_secret' in [[connector]] 'binance'", 0), 0u);
-  EXPECT_EQ(errors[2].rfind(at(9, 1) + "unknown key 'apikey'", 0), 0u);
-  EXPECT_NE(errors[2].find("(did you mean 'api_key'?)"), std::string::npos);
-  EXPECT_EQ(errors[3], at(17, 17) + "'hidden_amount' in [[strategy]] 's' (type ema_crossover) "
+  // A key named like a secret is refused whatever its value (the raw-secret rule), then typed.
+  EXPECT_EQ(errors[1].rfind(at(8, 1) + "[[connector]] 'binance' (type binance_spot): 'api_secret' looks like a secret", 0), 0u);
+  EXPECT_EQ(errors[2].rfind(at(8, 14) + "'api_secret' in [[connector]] 'binance'", 0), 0u);
+  EXPECT_EQ(errors[3].rfind(at(9, 1) + "unknown key 'apikey'", 0), 0u);
+  EXPECT_NE(errors[3].find("(did you mean 'api_key'?)"), std::string::npos);
+  EXPECT_EQ(errors[4], at(17, 17) + "'hidden_amount' in [[strategy]] 's' (type ema_crossover) "
                                     "must be a decimal such as \"0.001\", \"-12.50\" or \"10000\" "
                                     "(digits, optional '-' and '.'); the value is not");
   for (const std::string& e : errors) {
     for (const char* secret : {"987654321", "s3cr3t", "unknown-key-value", "hunter2"})
       EXPECT_EQ(e.find(secret), std::string::npos) << e;
   }
+}
+
+// Secrets live in the credential store: a config that writes one is refused with a pointer to
+// `tradehost credentials`; an environment reference ("${VAR}") is not a secret in the file.
+TEST_F(GraphTest, RawSecretsInTheConfigAreRefused) {
+  ::setenv("TH_GRAPH_TEST_TOKEN", "tok-123", 1);
+  const auto errors = errors_of(std::string(kHeader) + R"([[notifier]]
+type = "telegram"
+token = "123456:ABC-DEF1234ghIkl-zyx57W2v1u123ew11"
+chat_id = "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEI\n-----END PRIVATE KEY-----"
+)");
+  ASSERT_EQ(errors.size(), 2u) << ::testing::PrintToString(errors);
+  EXPECT_EQ(errors[0].rfind(at(6, 1) + "[[notifier]] 'telegram' (type telegram): 'token' looks like a secret", 0), 0u) << errors[0];
+  EXPECT_NE(errors[0].find("`tradehost credentials add NAME ...`"), std::string::npos);
+  EXPECT_EQ(errors[1].rfind(at(7, 1) + "[[notifier]] 'telegram' (type telegram): 'chat_id' looks like a secret", 0), 0u) << errors[1];
+  for (const std::string& e : errors) EXPECT_EQ(e.find("ABC-DEF"), std::string::npos) << e;
+  const Graph g = load(std::string(kHeader) + "[[notifier]]\ntype = \"telegram\"\ntoken = \"${TH_GRAPH_TEST_TOKEN}\"\nchat_id = \"c\"\n");
+  EXPECT_EQ(g.notifiers.at(0).config.at("token").str, "tok-123");
 }
 
 TEST_F(GraphTest, EnvironmentInterpolation) {
@@ -676,6 +698,7 @@ mode = "paper"
 }
 
 TEST_F(GraphTest, RiskAndNotifierNames) {
+  ::setenv("TH_GRAPH_TEST_TOKEN", "tok-123", 1);
   const auto errors = errors_of(std::string(kHeader) + R"([[risk]]
 type = "max_position"
 max_notional = "10"
@@ -686,7 +709,7 @@ max_notional = "20"
 
 [[notifier]]
 type = "telegram"
-token = "t"
+token = "${TH_GRAPH_TEST_TOKEN}"
 chat_id = "c"
 on = ["fill", "fills"]
 )");

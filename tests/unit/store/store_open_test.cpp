@@ -31,17 +31,18 @@ TEST(StoreOpen, UsesWalJournalModeAndForeignKeys) {
   EXPECT_THROW(store.record_fill(orphan), StoreError);
 }
 
-TEST(StoreOpen, CreatesParentDirectoriesAndSchemaVersion2) {
+TEST(StoreOpen, CreatesParentDirectoriesAndSchemaVersion3) {
   TempStateDir dir;
   const auto file = dir.path() / "var" / "nested" / "bot.sqlite";
   Store store = Store::open(file, Durability::Batched);
   EXPECT_TRUE(std::filesystem::exists(file));
-  EXPECT_EQ(store.schema_version(), 2);
+  EXPECT_EQ(store.schema_version(), 3);
   RawConnection raw(file);
-  EXPECT_EQ(raw.query_int("PRAGMA user_version"), 2);
+  EXPECT_EQ(raw.query_int("PRAGMA user_version"), 3);
   EXPECT_EQ(raw.query_int("PRAGMA application_id"), 0x54485354);  // "THST"
   for (const char* table : {"runs", "plugins", "orders", "order_events", "fills", "positions",
-                            "decisions", "equity", "rejections", "reloads"}) {
+                            "decisions", "equity", "rejections", "reloads", "kill_switch",
+                            "kill_switch_events", "repairs"}) {
     EXPECT_EQ(raw.query_int(std::string("SELECT count(*) FROM sqlite_schema WHERE type = 'table' "
                                         "AND name = '") +
                             table + "'"),
@@ -58,8 +59,8 @@ TEST(StoreOpen, CreatesParentDirectoriesAndSchemaVersion2) {
 }
 
 // A database written by a build that knew only schema v1 is upgraded in place: its rows stay,
-// and the v2 table (reloads) appears.
-TEST(StoreOpen, MigratesAVersion1DatabaseToVersion2KeepingItsRows) {
+// and the v2 table (reloads) and the v3 tables (kill switch, repairs) appear.
+TEST(StoreOpen, MigratesAVersion1DatabaseToTheCurrentVersionKeepingItsRows) {
   TempStateDir dir;
   const auto file = dir.file("v1.sqlite");
   {
@@ -69,7 +70,7 @@ TEST(StoreOpen, MigratesAVersion1DatabaseToVersion2KeepingItsRows) {
     raw.exec("INSERT INTO runs (bot, mode, config_path, started_ns) VALUES ('old', 'paper', 'x.toml', 7)");
   }
   Store store = Store::open(file, Durability::Synchronous);
-  EXPECT_EQ(store.schema_version(), 2);
+  EXPECT_EQ(store.schema_version(), 3);
   ASSERT_TRUE(store.last_run("old").has_value());
   EXPECT_EQ(store.last_run("old")->started_ns, 7);
   ReloadRow r;
@@ -96,7 +97,7 @@ TEST(StoreOpen, ReopeningKeepsDataAndSchemaVersion) {
     store.record_equity(run_id, 1'000, "10000.5", "10000.5");
   }
   Store store = Store::open(file, Durability::Synchronous);
-  EXPECT_EQ(store.schema_version(), 2);
+  EXPECT_EQ(store.schema_version(), 3);
   EXPECT_EQ(store.count("equity", run_id), 1);
   const auto last = store.last_run("btc-ema");
   ASSERT_TRUE(last.has_value());
@@ -123,7 +124,7 @@ TEST(StoreOpen, RefusesNewerSchemaVersionWithClearMessage) {
     const std::string message = e.what();
     EXPECT_NE(message.find(file.string()), std::string::npos) << message;
     EXPECT_NE(message.find("schema version 99"), std::string::npos) << message;
-    EXPECT_NE(message.find("up to 2"), std::string::npos) << message;
+    EXPECT_NE(message.find("up to 3"), std::string::npos) << message;
     EXPECT_NE(message.find("newer tradehost"), std::string::npos) << message;
   }
   // Refused before anything was changed: the file is still in its rollback-journal mode.
