@@ -1019,7 +1019,16 @@ class JsonHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, JsonH
     NumStatus st;
     int64_t v = 0;
     const int scale = field == 0 ? 0 : field == 5 ? opt_.qty_scale : opt_.price_scale;
-    if (parse_fixed(s, scale, v, st, /*truncate=*/field == 5) != s + len && st == NumStatus::ok) st = NumStatus::malformed;
+    const char* stop = parse_fixed(s, scale, v, st, /*truncate=*/field == 5);
+    if (stop != s + len) {
+      // In situ, the number is not NUL-terminated, and parse_fixed reads on past it when digits
+      // follow: for "00.5" RapidJSON's number is "0" (the rest is a syntax error it reports next),
+      // but parse_fixed read "00.5", and a status for that text was worded with needed_scale("0")
+      // (kPow10[-scale]: out of bounds; found by fuzz/candles). Read exactly `text` instead.
+      const std::string exact(text);
+      stop = s + (parse_fixed(exact.c_str(), scale, v, st, /*truncate=*/field == 5) - exact.c_str());
+      if (stop != s + len && st == NumStatus::ok) st = NumStatus::malformed;
+    }
     if (field == 0) {
       if (st != NumStatus::ok || v < 0) {
         return fail_at(at, "open time " + quote(text) + " is not an integer Unix time in ms or µs");
