@@ -133,7 +133,7 @@ const SymbolInfo* ExchangeInfo::find(std::string_view symbol) const {
 
 bool parse_exchange_info(std::string_view body, ExchangeInfo& out, std::string& error) {
   rapidjson::Document doc;
-  doc.Parse(body.data(), body.size());
+  doc.Parse<rapidjson::kParseIterativeFlag>(body.data(), body.size());  // see parse_document()
   if (doc.HasParseError()) {
     error = "exchangeInfo: invalid JSON at offset " + std::to_string(doc.GetErrorOffset()) + ": " +
             rapidjson::GetParseError_En(doc.GetParseError());

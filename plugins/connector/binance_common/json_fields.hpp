@@ -55,10 +55,11 @@ inline bool plain_decimal(std::string_view text, int scale, int64_t& out) noexce
 
 /// Parses `text` into `doc`, which must come out a JSON object (`array` false) or array (`array`
 /// true). False with "<what>: invalid JSON at offset <n>: <why>" or "<what>: not a JSON object"
-/// in `error` otherwise.
+/// in `error` otherwise. Iterative parsing: any nesting depth costs heap, never stack (the default
+/// recursive descent overflows the stack on deeply nested input; found by fuzz/).
 inline bool parse_document(std::string_view text, std::string_view what, rapidjson::Document& doc,
                            std::string& error, bool array = false) {
-  doc.Parse(text.data(), text.size());
+  doc.Parse<rapidjson::kParseIterativeFlag>(text.data(), text.size());
   if (doc.HasParseError()) {
     error.assign(what);
     error += ": invalid JSON at offset " + std::to_string(doc.GetErrorOffset()) + ": " +

@@ -8,6 +8,7 @@ namespace tradehost::binance {
 
 namespace {
 
+// Prices and volumes are never negative (the kline stream's parser refuses them the same way).
 bool decimal_at(const rapidjson::Value& v, int scale, int64_t& out, std::string& why) {
   if (!v.IsString()) {
     why = "is not a decimal string";
@@ -15,7 +16,14 @@ bool decimal_at(const rapidjson::Value& v, int scale, int64_t& out, std::string&
   }
   const std::string_view text(v.GetString(), v.GetStringLength());
   if (detail::plain_decimal(text, scale, out)) return true;
-  return parse_fixed(text, scale, out, &why);
+  int64_t parsed = 0;
+  if (!parse_fixed(text, scale, parsed, &why)) return false;
+  if (parsed < 0) {
+    why = "is negative";
+    return false;
+  }
+  out = parsed;
+  return true;
 }
 
 }  // namespace
@@ -30,8 +38,9 @@ bool parse_rest_klines(std::string_view body, const Scales& scales, std::vector<
       return false;
     };
     if (!row.IsArray() || row.Size() < 7) return fail("row", "is not an array of at least 7 elements");
-    if (!row[0].IsInt64()) return fail("open time", "is not an integer");
-    if (!row[6].IsInt64()) return fail("close time", "is not an integer");
+    // Unix ms: never negative (KlineHistory pages back from open time - 1, which must not wrap).
+    if (!row[0].IsInt64() || row[0].GetInt64() < 0) return fail("open time", "is not a non-negative integer");
+    if (!row[6].IsInt64() || row[6].GetInt64() < 0) return fail("close time", "is not a non-negative integer");
     RestKline k;
     k.open_time_ms = row[0].GetInt64();
     k.close_time_ms = row[6].GetInt64();

@@ -22,7 +22,8 @@ struct RestKline {
 };
 
 /// Parses a klines answer at `scales` into `out` (appended, in the answer's order). False with
-/// "klines[<i>]: <problem>" in `error` on anything else than the documented array shape.
+/// "klines[<i>]: <problem>" in `error` on anything else than the documented array shape, on a
+/// negative open or close time (Unix ms) and on a negative price or volume.
 bool parse_rest_klines(std::string_view body, const Scales& scales, std::vector<RestKline>& out, std::string& error);
 
 /// Pages BACKWARD through the last `bars` closed candles of one interval. The first page asks for

@@ -128,8 +128,10 @@ class ScalesBySymbol {
 };
 
 // Parse flags: in situ, so strings point into our own copy of the frame instead of being copied
-// into the DOM (the frame is copied once, which is cheaper than allocating per string).
-constexpr unsigned kParseFlags = rapidjson::kParseInsituFlag;
+// into the DOM (the frame is copied once, which is cheaper than allocating per string); iterative,
+// so nesting depth costs heap, not stack: RapidJSON's default recursive descent overflows the
+// stack on a frame of some ten thousand '[' (found by fuzz/binance_stream).
+constexpr unsigned kParseFlags = rapidjson::kParseInsituFlag | rapidjson::kParseIterativeFlag;
 
 // A DOM whose nodes and parse stack both come from pool allocators (see MarketDataParser::Impl).
 using PooledDocument = rapidjson::GenericDocument<rapidjson::UTF8<>, rapidjson::MemoryPoolAllocator<>,
@@ -318,7 +320,7 @@ class DepthScanner {
         p_ = first_key;
       }
     }
-    if (!event(lookup, out)) return false;
+    if (!event(lookup, out, /*raw=*/!enveloped)) return false;
     if (enveloped) {
       if (p_ == end_) return false;  // the event's '}' was the last byte: no closing brace left
       if (!next('}')) return false;
@@ -336,13 +338,14 @@ class DepthScanner {
 
   static bool is_ws(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
-  // The members of the event object from its first key on; consumes the closing '}'.
+  // The members of the event object from its first key on; consumes the closing '}'. `raw`: the
+  // event is the whole frame, no envelope around it (see any_event() for what that changes).
   template <class Lookup>
-  bool event(const Lookup& lookup, DepthDiff& out) {
+  bool event(const Lookup& lookup, DepthDiff& out, bool raw) {
     const char* const first_key = p_;
     if (usual_event(lookup, out)) return true;
     p_ = first_key;
-    return any_event(lookup, out);
+    return any_event(lookup, out, raw);
   }
 
   // The event exactly as Binance writes it -- its fields in its order, no whitespace:
@@ -375,9 +378,12 @@ class DepthScanner {
   }
 
   // The members of the event object in any order, with whitespace and unknown scalar fields,
-  // from the first key on; consumes the closing '}'.
+  // from the first key on; consumes the closing '}'. `raw`: the event is the whole frame; then a
+  // "data" member makes the DOM path read the frame as a combined-stream envelope (parse_stream
+  // looks for "data" first), so the scanner gives such a frame up rather than read it as an event
+  // (found by fuzz/binance_stream). usual_event() needs no such check: its keys are fixed.
   template <class Lookup>
-  bool any_event(const Lookup& lookup, DepthDiff& out) {
+  bool any_event(const Lookup& lookup, DepthDiff& out, bool raw) {
     std::string_view key;
     if (!read_key(key)) return false;
     unsigned seen = 0;
@@ -407,6 +413,8 @@ class DepthScanner {
       } else if (key == "pu") {
         ok = read_uint(out.prev_final_update_id);
         bit = kPrev;
+      } else if (raw && key == "data") {
+        return false;
       } else {
         ok = skip_scalar();
       }
@@ -568,7 +576,10 @@ class DepthScanner {
     }
     return read_string(key) && next(':');
   }
-  // A non-negative JSON integer of at most 18 digits (no leading zeros but "0").
+  // A non-negative JSON integer of at most 18 digits (no leading zeros but "0"). Accumulated in
+  // uint64_t, which wraps (defined) on a longer number before that is refused: an int64_t
+  // accumulator overflowed -- undefined behaviour -- from the 19th digit (found by
+  // fuzz/binance_stream; fuzz/corpus/binance_stream/crash-depth-scanner-long-integer).
   bool read_uint(int64_t& out) {
     // 8 to 15 digits without a leading zero (Binance's update ids and millisecond times have
     // 12-13) in two words; anything else, whitespace before it included, in the byte loop.

@@ -188,9 +188,17 @@ int needed_scale(std::string_view text) {
     digits += text[i];
     n_frac += in_frac;
   }
+  // The exponent saturates at +-10^6 as parse_fixed_general's does: strtoll's LLONG_MIN for
+  // "1e-99999999999999999999" made n_frac - exponent overflow (undefined behaviour; found by
+  // fuzz/candles), and no exponent beyond that range changes the answer's meaning.
   int64_t exponent = 0;
   if (i < text.size() && (text[i] | 0x20) == 'e') {
-    exponent = std::strtoll(std::string(text.substr(i + 1)).c_str(), nullptr, 10);
+    ++i;
+    const bool exp_negative = i < text.size() && text[i] == '-';
+    if (i < text.size() && (text[i] == '-' || text[i] == '+')) ++i;
+    for (; i < text.size() && is_digit(text[i]); ++i)
+      if (exponent < 1000000) exponent = exponent * 10 + (text[i] - '0');
+    if (exp_negative) exponent = -exponent;
   }
   int64_t zeros = 0;
   for (size_t k = digits.size(); k > 0 && digits[k - 1] == '0'; --k) ++zeros;
@@ -1011,7 +1019,16 @@ class JsonHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, JsonH
     NumStatus st;
     int64_t v = 0;
     const int scale = field == 0 ? 0 : field == 5 ? opt_.qty_scale : opt_.price_scale;
-    if (parse_fixed(s, scale, v, st, /*truncate=*/field == 5) != s + len && st == NumStatus::ok) st = NumStatus::malformed;
+    const char* stop = parse_fixed(s, scale, v, st, /*truncate=*/field == 5);
+    if (stop != s + len) {
+      // In situ, the number is not NUL-terminated, and parse_fixed reads on past it when digits
+      // follow: for "00.5" RapidJSON's number is "0" (the rest is a syntax error it reports next),
+      // but parse_fixed read "00.5", and a status for that text was worded with needed_scale("0")
+      // (kPow10[-scale]: out of bounds; found by fuzz/candles). Read exactly `text` instead.
+      const std::string exact(text);
+      stop = s + (parse_fixed(exact.c_str(), scale, v, st, /*truncate=*/field == 5) - exact.c_str());
+      if (stop != s + len && st == NumStatus::ok) st = NumStatus::malformed;
+    }
     if (field == 0) {
       if (st != NumStatus::ok || v < 0) {
         return fail_at(at, "open time " + quote(text) + " is not an integer Unix time in ms or µs");

@@ -67,4 +67,12 @@ TEST(RetryAfter, FailureTextOfAPlainBodyIsOneShortLine) {
   EXPECT_EQ(failure_text(std::string(300, 'x')).size(), 200u);
 }
 
+// A 400 000-deep nested answer overflowed the default 8 MiB stack in RapidJSON's recursive
+// descent (the bug fuzz/ found in binance_common); it is now an answer without JSON fields.
+TEST(RetryAfter, DeeplyNestedAnswerIsNotJsonNotAStackOverflow) {
+  const std::string deep(400'000, '[');
+  EXPECT_EQ(retry_after_ns("Retry-After: 7\r\n", deep), 7'000'000'000);  // the header still counts
+  EXPECT_EQ(failure_text(deep), std::string(200, '['));
+}
+
 }  // namespace
