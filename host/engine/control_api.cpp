@@ -77,7 +77,8 @@ std::string query_param(std::string_view query, std::string_view key) {
 bool read_command(const std::string& body, std::string& state, std::string& reason, std::string& err) {
   if (body.find_first_not_of(" \t\r\n") == std::string::npos) return true;
   rapidjson::Document d;
-  d.Parse(body.c_str(), body.size());
+  // Iterative: nesting costs heap, not stack (a token holder must not crash the host with "[[[[...").
+  d.Parse<rapidjson::kParseIterativeFlag>(body.c_str(), body.size());
   if (d.HasParseError() || !d.IsObject()) {
     err = "the body must be a JSON object such as {\"state\":\"halted\",\"reason\":\"...\"}";
     return false;

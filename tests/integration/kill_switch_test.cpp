@@ -59,6 +59,10 @@ TEST(KillSwitch, ControlApiHaltCancelsRefusesSurvivesARestartAndOnlyAnAuthentica
   EXPECT_TRUE(has(metrics.body, "tradehost_kill_switch_state{bot=\"live-it\"} 0\n")) << metrics.body;
   EXPECT_EQ(curl("GET", url + "/v1/decisions?since=abc", kToken).status, 400);
   EXPECT_EQ(curl("GET", url + "/v1/decisions?since=0", kToken).status, 200);
+  // A command nested deeper than the host's stack could recurse (inside the 64 KiB body limit):
+  // parsed iteratively, refused as a bad request, and the host answers on.
+  EXPECT_EQ(curl("POST", url + "/v1/kill", kToken, R"({"state":)" + std::string(65'500, '[')).status, 400);
+  EXPECT_EQ(curl("GET", url + "/healthz", kToken).status, 200);
 
   // Halt: the open order is cancelled at the venue, the next order refused.
   const HttpAnswer kill = curl("POST", url + "/v1/kill", kToken, R"({"reason":"operator test"})");
