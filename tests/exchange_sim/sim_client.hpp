@@ -27,8 +27,17 @@
 #include <string>
 #include <thread>
 #include <type_traits>
+#include <vector>
 
 namespace sim_test {
+
+/// The member names of a JSON object, in document order: to compare a response's keys with a
+/// documented example, key for key.
+inline std::vector<std::string> keys_of(const rapidjson::Value& object) {
+  std::vector<std::string> out;
+  for (const auto& m : object.GetObject()) out.emplace_back(m.name.GetString());
+  return out;
+}
 
 namespace net = boost::asio;
 namespace beast = boost::beast;

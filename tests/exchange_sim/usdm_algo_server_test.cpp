@@ -23,12 +23,6 @@ namespace {
 const std::string kKey = "alice";
 const std::string kSecret = "alice-secret";
 
-std::vector<std::string> keys_of(const rapidjson::Value& object) {
-  std::vector<std::string> out;
-  for (const auto& m : object.GetObject()) out.emplace_back(m.name.GetString());
-  return out;
-}
-
 // "Query Algo Order" response example, key for key.
 const std::vector<std::string> kQueryAlgoOrderKeys = {"algoId",         "clientAlgoId",  "algoType",
                                                       "orderType",      "symbol",        "side",

@@ -22,12 +22,6 @@ namespace {
 const std::string kKey = "alice";
 const std::string kSecret = "alice-secret";
 
-std::vector<std::string> keys_of(const rapidjson::Value& object) {
-  std::vector<std::string> out;
-  for (const auto& m : object.GetObject()) out.emplace_back(m.name.GetString());
-  return out;
-}
-
 class UsdmServerTest : public ::testing::Test {
  protected:
   void start() {
